@@ -1,0 +1,182 @@
+//! The central panel: a case's images side by side, each screw's box drawn over them in
+//! its manufacturer's colour with label and confidence.
+
+use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, TextureHandle, Vec2};
+
+use super::analysis::Case;
+use super::palette::{SELECTED, colour_of};
+use crate::pack::Manifest;
+use crate::radiograph::GreyImage;
+use crate::report::ImageReport;
+
+/// Largest texture side uploaded; bigger images are shown downsampled (boxes stay exact,
+/// since they are placed in original-image coordinates).
+const MAX_TEXTURE_SIDE: u32 = 4096;
+
+/// A screw, by image index and screw index.
+pub type ScrewRef = (usize, usize);
+
+/// The textures of the case now shown.
+pub struct CaseView {
+    textures: Vec<TextureHandle>,
+}
+
+impl CaseView {
+    /// Uploads the case's images.
+    pub fn new(ctx: &egui::Context, case: &Case) -> Self {
+        let textures = case
+            .images
+            .iter()
+            .enumerate()
+            .map(|(i, img)| {
+                ctx.load_texture(
+                    format!("case-image-{i}"),
+                    to_colour_image(&img.image),
+                    egui::TextureOptions::LINEAR,
+                )
+            })
+            .collect();
+        Self { textures }
+    }
+
+    /// Draws the images and boxes; returns the screw the pointer is over, and sets
+    /// `selected` on a click.
+    pub fn ui(
+        &self,
+        ui: &mut egui::Ui,
+        case: &Case,
+        manifest: &Manifest,
+        selected: &mut Option<ScrewRef>,
+    ) -> Option<ScrewRef> {
+        let columns = self.textures.len().max(1);
+        let full = ui.available_rect_before_wrap();
+        #[expect(clippy::cast_precision_loss, reason = "at most a handful of columns")]
+        let column_width = full.width() / columns as f32;
+        let mut hovered = None;
+        for (i, (texture, report)) in self.textures.iter().zip(&case.report.images).enumerate() {
+            #[expect(clippy::cast_precision_loss, reason = "at most a handful of columns")]
+            let cell = Rect::from_min_size(
+                full.min + Vec2::new(column_width * i as f32, 0.0),
+                Vec2::new(column_width, full.height()),
+            );
+            let image_rect = fit(cell.shrink(4.0), report.width, report.height);
+            let response = ui.allocate_rect(image_rect, Sense::click());
+            ui.painter().image(
+                texture.id(),
+                image_rect,
+                Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+                Color32::WHITE,
+            );
+            let over = response
+                .hover_pos()
+                .and_then(|p| screw_at(report, image_rect, p))
+                .map(|s| (i, s));
+            if response.clicked() {
+                *selected = over;
+            }
+            hovered = hovered.or(over);
+            draw_boxes(ui, i, report, image_rect, manifest, *selected, over);
+        }
+        hovered
+    }
+}
+
+/// The largest rect of the image's aspect that fits in `cell`, centred.
+#[expect(clippy::cast_precision_loss, reason = "image sides are far below 2^24")]
+fn fit(cell: Rect, width: u32, height: u32) -> Rect {
+    let aspect = width.max(1) as f32 / height.max(1) as f32;
+    let size = if cell.width() / cell.height() > aspect {
+        Vec2::new(cell.height() * aspect, cell.height())
+    } else {
+        Vec2::new(cell.width(), cell.width() / aspect)
+    };
+    Rect::from_center_size(cell.center(), size)
+}
+
+/// A screw's box in screen coordinates.
+#[expect(clippy::cast_precision_loss, reason = "image sides are far below 2^24")]
+fn screen_box(report: &ImageReport, image_rect: Rect, index: usize) -> Rect {
+    let b = report.screws[index].box_in_image;
+    let scale = image_rect.width() / report.width.max(1) as f32;
+    Rect::from_min_max(
+        image_rect.min + Vec2::new(b.x0, b.y0) * scale,
+        image_rect.min + Vec2::new(b.x1, b.y1) * scale,
+    )
+}
+
+/// The smallest box under the pointer: overlapping lateral screws stay pickable.
+fn screw_at(report: &ImageReport, image_rect: Rect, pointer: Pos2) -> Option<usize> {
+    (0..report.screws.len())
+        .filter(|&s| screen_box(report, image_rect, s).contains(pointer))
+        .min_by(|&a, &b| {
+            let area = |s| screen_box(report, image_rect, s).area();
+            area(a).total_cmp(&area(b))
+        })
+}
+
+fn draw_boxes(
+    ui: &egui::Ui,
+    image_index: usize,
+    report: &ImageReport,
+    image_rect: Rect,
+    manifest: &Manifest,
+    selected: Option<ScrewRef>,
+    hovered: Option<ScrewRef>,
+) {
+    let painter = ui.painter_at(image_rect);
+    for (s, screw) in report.screws.iter().enumerate() {
+        let rect = screen_box(report, image_rect, s);
+        let colour = colour_of(manifest, &screw.label);
+        let is_marked = |r: Option<ScrewRef>| r == Some((image_index, s));
+        let width = if is_marked(selected) || is_marked(hovered) {
+            3.0
+        } else {
+            1.5
+        };
+        painter.rect_stroke(rect, 0.0, Stroke::new(width, colour), StrokeKind::Outside);
+        if is_marked(selected) {
+            painter.rect_stroke(
+                rect.expand(3.0),
+                0.0,
+                Stroke::new(1.0, SELECTED),
+                StrokeKind::Outside,
+            );
+        }
+        let text = format!("{} {:.0}%", screw.label, screw.confidence * 100.0);
+        let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), colour);
+        let plate =
+            Align2::LEFT_BOTTOM.anchor_size(rect.left_top() - Vec2::new(0.0, 2.0), galley.size());
+        painter.rect_filled(plate.expand(1.0), 2.0, Color32::from_black_alpha(160));
+        painter.galley(plate.min, galley, colour);
+    }
+}
+
+/// An 8-bit grey texture of the display image, downsampled when too big for the GPU.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "values are clamped to [0, 255]"
+)]
+fn to_colour_image(image: &GreyImage) -> egui::ColorImage {
+    let (w, h) = image.dimensions();
+    let scaled;
+    let source = if w.max(h) > MAX_TEXTURE_SIDE {
+        let s = f64::from(MAX_TEXTURE_SIDE) / f64::from(w.max(h));
+        let (sw, sh) = ((f64::from(w) * s) as u32, (f64::from(h) * s) as u32);
+        scaled = image::imageops::resize(
+            image,
+            sw.max(1),
+            sh.max(1),
+            image::imageops::FilterType::Triangle,
+        );
+        &scaled
+    } else {
+        image
+    };
+    let grey: Vec<u8> = source
+        .as_raw()
+        .iter()
+        .map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
+        .collect();
+    egui::ColorImage::from_gray([source.width() as usize, source.height() as usize], &grey)
+}

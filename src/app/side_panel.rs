@@ -1,0 +1,128 @@
+//! The side panel: the verdict with its votes, a mixed-implants warning, and every screw's
+//! call, linked with the boxes in the images.
+
+use egui::{Color32, RichText};
+
+use super::case_view::ScrewRef;
+use super::palette::{MIXED, colour_of};
+use crate::pack::Manifest;
+use crate::report::Report;
+use crate::vote::NONE;
+
+/// Draws the verdict and the screw list; returns the screw the pointer is over.
+pub fn ui(
+    ui: &mut egui::Ui,
+    report: &Report,
+    manifest: &Manifest,
+    selected: &mut Option<ScrewRef>,
+    hovered_box: Option<ScrewRef>,
+) -> Option<ScrewRef> {
+    verdict_ui(ui, report, manifest);
+    ui.separator();
+    images_ui(ui, report);
+    ui.separator();
+    screws_ui(ui, report, manifest, selected, hovered_box)
+}
+
+fn verdict_ui(ui: &mut egui::Ui, report: &Report, manifest: &Manifest) {
+    let v = &report.verdict;
+    let headline = match v.both.label.as_str() {
+        NONE => "Verdict: no screws found".to_owned(),
+        label => format!("Verdict: {label} ({:.0} %)", v.both.confidence * 100.0),
+    };
+    ui.heading(
+        RichText::new(headline)
+            .color(colour_of(manifest, &v.both.label))
+            .strong(),
+    );
+    ui.label(format!("Majority vote: {}", v.both.summary()));
+    ui.label(format!(
+        "Probability-weighted vote: {}",
+        v.both.weighted_label
+    ));
+    ui.label(format!(
+        "AP: {} ({})",
+        v.per_view.ap.label,
+        v.per_view.ap.summary()
+    ));
+    ui.label(format!(
+        "Lateral: {} ({})",
+        v.per_view.lateral.label,
+        v.per_view.lateral.summary()
+    ));
+    if v.mixed {
+        egui::Frame::group(ui.style())
+            .stroke(egui::Stroke::new(2.0, MIXED))
+            .show(ui, |ui| {
+                ui.label(RichText::new("Mixed implants").color(MIXED).strong());
+                for label in &v.mixed_labels {
+                    let n = v.both.votes.get(label).copied().unwrap_or(0);
+                    ui.label(
+                        RichText::new(format!("{label}: {n} screws"))
+                            .color(colour_of(manifest, label)),
+                    );
+                }
+            });
+    }
+}
+
+fn images_ui(ui: &mut egui::Ui, report: &Report) {
+    for image in &report.images {
+        let line = format!(
+            "{}: {} ({:.0} %), {} screws",
+            image.file,
+            image.view.as_str(),
+            image.view_confidence * 100.0,
+            image.screws.len()
+        );
+        ui.label(line);
+        if let Some(note) = &image.note {
+            ui.label(RichText::new(format!("Not searched: {note}")).color(Color32::LIGHT_RED));
+        }
+    }
+}
+
+fn screws_ui(
+    ui: &mut egui::Ui,
+    report: &Report,
+    manifest: &Manifest,
+    selected: &mut Option<ScrewRef>,
+    hovered_box: Option<ScrewRef>,
+) -> Option<ScrewRef> {
+    let mut hovered = None;
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("screws")
+            .striped(true)
+            .num_columns(4)
+            .show(ui, |ui| {
+                for h in ["#", "view", "label", "conf."] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for (n, (image_index, screw)) in report.screws().enumerate() {
+                    let r = (image_index, screw_index(report, image_index, n));
+                    let is_marked = *selected == Some(r) || hovered_box == Some(r);
+                    let response = ui.selectable_label(is_marked, format!("{}", n + 1));
+                    if response.clicked() {
+                        *selected = Some(r);
+                    }
+                    if response.hovered() {
+                        hovered = Some(r);
+                    }
+                    ui.label(report.images[image_index].view.as_str());
+                    ui.label(RichText::new(&screw.label).color(colour_of(manifest, &screw.label)));
+                    ui.label(format!("{:.0} %", screw.confidence * 100.0));
+                    ui.end_row();
+                }
+            });
+    });
+    hovered
+}
+
+/// The index within its image of the `n`-th screw of the whole report.
+fn screw_index(report: &Report, image_index: usize, n: usize) -> usize {
+    n - report.images[..image_index]
+        .iter()
+        .map(|i| i.screws.len())
+        .sum::<usize>()
+}

@@ -1,0 +1,123 @@
+//! The command-line face: reads the files, runs the pipeline, prints and writes results.
+//!
+//! Each failure class has its own exit code, so scripts can tell a bad file from a bad
+//! pack: 2 = an input could not be read, 3 = the model pack could not be used,
+//! 4 = an output could not be written, 1 = anything else.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use screwid::pack::ModelPack;
+use screwid::pipeline::{NamedRadiograph, analyze};
+use screwid::radiograph;
+use screwid::report::{Report, draw_overlay, render_text, side_by_side};
+
+#[derive(clap::Args)]
+pub struct AnalyzeArgs {
+    /// One or two radiographs (DICOM, PNG, JPEG, TIFF, BMP).
+    #[arg(required = true, num_args = 1..=2)]
+    files: Vec<PathBuf>,
+
+    /// Write the report as JSON (schema screwid.report/1) to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+
+    /// Write the annotated images, side by side, to this PNG file.
+    #[arg(long)]
+    overlay: Option<PathBuf>,
+}
+
+/// A failure and the exit code its class gets.
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+fn fail(code: u8) -> impl Fn(anyhow::Error) -> Failure {
+    move |error| Failure { code, error }
+}
+
+/// Runs `screwid analyze` and prints its result or its one-line error.
+pub fn run(args: &AnalyzeArgs, pack_dir: &Path) -> ExitCode {
+    match analyze_files(args, pack_dir) {
+        Ok(report) => {
+            #[expect(clippy::print_stdout, reason = "the table is the command's output")]
+            {
+                print!("{}", render_text(&report));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure { code, error }) => {
+            #[expect(
+                clippy::print_stderr,
+                reason = "the one-line error is the command's output"
+            )]
+            {
+                eprintln!("screwid: {error:#}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn analyze_files(args: &AnalyzeArgs, pack_dir: &Path) -> Result<Report, Failure> {
+    // Read every input before loading models: a typo in a file name should not cost the
+    // seconds a pack takes to load.
+    let images = args
+        .files
+        .iter()
+        .map(|path| {
+            radiograph::load(path).map(|radiograph| NamedRadiograph {
+                name: path.display().to_string(),
+                radiograph,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| fail(2)(e.into()))?;
+    let pack = ModelPack::load(pack_dir).map_err(|e| fail(3)(e.into()))?;
+    let report = analyze(&pack, &images, &|_| {}).map_err(|e| fail(3)(e.into()))?;
+    write_outputs(args, &pack, &images, &report).map_err(fail(4))?;
+    Ok(report)
+}
+
+fn write_outputs(
+    args: &AnalyzeArgs,
+    pack: &ModelPack,
+    images: &[NamedRadiograph],
+    report: &Report,
+) -> anyhow::Result<()> {
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(report)?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write the JSON report to {}", path.display()))?;
+    }
+    if let Some(path) = &args.overlay {
+        let colour_of = |label: &str| pack.manifest.colour_of(label);
+        let drawn: Vec<_> = images
+            .iter()
+            .zip(&report.images)
+            .map(|(img, rep)| draw_overlay(&img.radiograph.image, rep, &colour_of))
+            .collect();
+        side_by_side(&drawn)
+            .save(path)
+            .with_context(|| format!("cannot write the overlay image to {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Opens the desktop app.
+pub fn open_app(files: Vec<PathBuf>, pack_dir: PathBuf) -> ExitCode {
+    match screwid::app::run_native(files, pack_dir) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            #[expect(clippy::print_stderr, reason = "no window to show the error in")]
+            {
+                eprintln!(
+                    "screwid: cannot open the window ({error}); use `screwid analyze` on the command line"
+                );
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The `screwid` binary: with no arguments it opens the desktop app; `screwid analyze`
+//! runs the same pipeline on the command line.
+
+mod cli;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Identifies the manufacturer of pedicle screws on AP and lateral spine radiographs.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// The model pack folder (default: the bundled demonstration pack).
+    #[arg(long, global = true, env = "SCREWID_PACK")]
+    pack: Option<PathBuf>,
+
+    /// Log each stage's timing to stderr.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse one patient's radiographs (AP and lateral in either order, or one image).
+    Analyze(cli::AnalyzeArgs),
+    /// Open the desktop app, optionally with a patient's images.
+    Open {
+        /// Radiographs to open at start.
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    init_tracing(args.verbose);
+    let pack = args.pack.unwrap_or_else(screwid::pack::default_pack_dir);
+    match args.command {
+        Some(Command::Analyze(a)) => cli::run(&a, &pack),
+        Some(Command::Open { files }) => cli::open_app(files, pack),
+        None => cli::open_app(Vec::new(), pack),
+    }
+}
+
+fn init_tracing(verbose: bool) {
+    let default = if verbose {
+        "screwid=debug"
+    } else {
+        "screwid=warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

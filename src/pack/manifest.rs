@@ -1,0 +1,192 @@
+//! The pack manifest (`manifest.json`), as written by the training toolkit.
+//!
+//! The field names are the contract in `docs/contracts.md`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{PACK_FORMAT, PackError};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub name: String,
+    pub version: String,
+    /// What the models were trained on, in words the app shows.
+    pub trained_on: String,
+    pub classes: Vec<ClassInfo>,
+    pub models: Models,
+    pub thresholds: Thresholds,
+    #[serde(default)]
+    pub metrics: serde_json::Value,
+    /// Hex sha256 of every file of the pack but the manifest.
+    pub sha256: BTreeMap<String, String>,
+}
+
+/// A manufacturer the classifiers know, with its drawing colour.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClassInfo {
+    pub name: String,
+    pub colour: [u8; 3],
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Models {
+    pub view: ModelSpec,
+    pub detector: ModelSpec,
+    pub classifier_ap: ModelSpec,
+    pub classifier_lateral: ModelSpec,
+}
+
+/// One model file and how to feed it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ModelSpec {
+    pub file: String,
+    /// `[width, height]` of the model input.
+    pub input: [u32; 2],
+    pub mean: f32,
+    pub std: f32,
+    /// Output names in order, for classifiers that name them (the view model).
+    #[serde(default)]
+    pub outputs: Vec<String>,
+    /// Output cell size in input pixels (the detector).
+    #[serde(default)]
+    pub stride: Option<u32>,
+    /// Softmax temperature fitted on validation data (the screw classifiers).
+    #[serde(default)]
+    pub temperature: Option<f32>,
+    /// How much of the box's size to add on each side before cropping a screw.
+    #[serde(default)]
+    pub crop_margin: Option<f32>,
+}
+
+/// Decision thresholds tuned with the pack.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct Thresholds {
+    pub detection: f32,
+    pub nms_iou: f32,
+    /// A screw whose top probability is below this is "uncertain" and casts no vote.
+    pub screw_uncertain_below: f32,
+    /// An image whose top view probability is below this, or whose top view is "other",
+    /// is not searched.
+    pub view_other_below: f32,
+    /// A second manufacturer with at least this share of the confident screws ...
+    pub mixed_min_share: f32,
+    /// ... and at least this many of them makes the patient "mixed".
+    pub mixed_min_screws: u32,
+}
+
+impl Manifest {
+    /// Reads and checks a manifest.
+    ///
+    /// # Errors
+    /// An unreadable file, invalid JSON, another pack format, or a manifest whose parts
+    /// disagree.
+    pub fn read(path: &Path) -> Result<Self, PackError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PackError::ReadManifest {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let manifest: Self =
+            serde_json::from_str(&text).map_err(|source| PackError::ParseManifest {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        if manifest.format != PACK_FORMAT {
+            return Err(PackError::Format {
+                found: manifest.format,
+                expected: PACK_FORMAT,
+                path: path.to_path_buf(),
+            });
+        }
+        manifest.check(path)?;
+        Ok(manifest)
+    }
+
+    fn check(&self, path: &Path) -> Result<(), PackError> {
+        let fail = |reason: &str| {
+            Err(PackError::Inconsistent {
+                reason: reason.to_owned(),
+                path: path.to_path_buf(),
+            })
+        };
+        if self.classes.len() < 2 {
+            return fail("fewer than two classes");
+        }
+        if self.models.view.outputs.len() != 3 {
+            return fail("the view model must name its three outputs");
+        }
+        if self.models.detector.stride.is_none_or(|s| s == 0) {
+            return fail("the detector has no stride");
+        }
+        let all = [
+            &self.models.view,
+            &self.models.detector,
+            &self.models.classifier_ap,
+            &self.models.classifier_lateral,
+        ];
+        if all
+            .iter()
+            .any(|m| m.input[0] == 0 || m.input[1] == 0 || m.std <= 0.0)
+        {
+            return fail("a model has a zero input side or a non-positive std");
+        }
+        if let Some(missing) = all.iter().find(|m| !self.sha256.contains_key(&m.file)) {
+            return fail(&format!("no checksum for {}", missing.file));
+        }
+        Ok(())
+    }
+
+    /// Checks every listed file against its sha256.
+    ///
+    /// # Errors
+    /// A file that is missing or whose checksum differs.
+    pub fn verify_files(&self, dir: &Path) -> Result<(), PackError> {
+        for (file, expected) in &self.sha256 {
+            let path = dir.join(file);
+            let bytes = std::fs::read(&path).map_err(|source| PackError::ReadFile {
+                path: path.clone(),
+                source,
+            })?;
+            let actual = hex(&Sha256::digest(&bytes));
+            if !actual.eq_ignore_ascii_case(expected) {
+                return Err(PackError::Checksum { path });
+            }
+        }
+        Ok(())
+    }
+
+    /// The drawing colour of a class, grey for anything the pack does not know.
+    #[must_use]
+    pub fn colour_of(&self, label: &str) -> [u8; 3] {
+        self.classes
+            .iter()
+            .find(|c| c.name == label)
+            .map_or([150, 150, 150], |c| c.colour)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_abc_is_the_published_vector() {
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            hex(&Sha256::digest(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! Runs the stages in order over one patient's images: view, detect, classify, vote, and
+//! gathers the [`Report`].
+//!
+//! Reading files is the caller's job (the CLI and the app read them differently and report
+//! unreadable files their own way); this module starts from decoded radiographs.
+
+use std::time::Instant;
+
+use crate::classify::{ScrewCall, classify_screws};
+use crate::detect::{Detection, detect_screws};
+use crate::pack::{ModelError, ModelPack};
+use crate::radiograph::Radiograph;
+use crate::report::{ImageReport, PackRef, Report, SCHEMA, ScrewReport};
+use crate::view::{View, classify_view};
+use crate::vote::{Ballot, verdict};
+
+/// A radiograph and the name it is reported under.
+pub struct NamedRadiograph {
+    pub name: String,
+    pub radiograph: Radiograph,
+}
+
+/// Where the analysis of a patient is, for progress displays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Working on image `index` of `total` (0-based), at the named stage.
+    Image {
+        index: usize,
+        total: usize,
+        stage: &'static str,
+    },
+    Voting,
+}
+
+/// Analyses one patient's images.
+///
+/// # Errors
+/// A model that fails to run; unreadable images never get here.
+pub fn analyze(
+    pack: &ModelPack,
+    images: &[NamedRadiograph],
+    progress: &dyn Fn(Progress),
+) -> Result<Report, ModelError> {
+    let total = images.len();
+    let reports = images
+        .iter()
+        .enumerate()
+        .map(|(index, image)| {
+            let stage = |stage| {
+                progress(Progress::Image {
+                    index,
+                    total,
+                    stage,
+                });
+            };
+            analyze_image(pack, image, &stage)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    progress(Progress::Voting);
+    Ok(assemble(pack, reports))
+}
+
+/// View, detection and classification of one image.
+///
+/// # Errors
+/// A model that fails to run.
+pub fn analyze_image(
+    pack: &ModelPack,
+    image: &NamedRadiograph,
+    stage: &dyn Fn(&'static str),
+) -> Result<ImageReport, ModelError> {
+    let radiograph = &image.radiograph;
+    let (width, height) = radiograph.image.dimensions();
+    let mut report = ImageReport {
+        file: image.name.clone(),
+        width,
+        height,
+        view: View::Other,
+        view_confidence: 0.0,
+        note: None,
+        pixel_spacing_mm: radiograph.info.pixel_spacing_mm,
+        screws: Vec::new(),
+    };
+
+    stage("view");
+    let started = Instant::now();
+    let decision = classify_view(pack, radiograph)?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis(),
+        view = decision.view.as_str(),
+        "view classified"
+    );
+    report.view = decision.view;
+    report.view_confidence = decision.confidence;
+    if decision.view == View::Other {
+        report.note = decision.note;
+        return Ok(report);
+    }
+
+    stage("detect");
+    let started = Instant::now();
+    let detections = detect_screws(pack, &radiograph.image)?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis(),
+        screws = detections.len(),
+        "screws detected"
+    );
+
+    stage("classify");
+    let started = Instant::now();
+    let calls = classify_screws(pack, &radiograph.image, decision.view, &detections)?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis(),
+        "screws classified"
+    );
+    report.screws = screw_reports(&pack.class_names(), &detections, calls);
+    Ok(report)
+}
+
+fn screw_reports(
+    classes: &[String],
+    detections: &[Detection],
+    calls: Vec<ScrewCall>,
+) -> Vec<ScrewReport> {
+    detections
+        .iter()
+        .zip(calls)
+        .map(|(d, call)| ScrewReport {
+            box_in_image: d.box_in_image,
+            detection_score: d.score,
+            probabilities: classes
+                .iter()
+                .cloned()
+                .zip(call.probabilities.iter().copied())
+                .collect(),
+            label: call.label,
+            confidence: call.confidence,
+        })
+        .collect()
+}
+
+/// The verdict over every image's screws, and the report around it.
+#[must_use]
+pub fn assemble(pack: &ModelPack, images: Vec<ImageReport>) -> Report {
+    let classes = pack.class_names();
+    let probability_vectors: Vec<(View, &str, Vec<f32>)> = images
+        .iter()
+        .flat_map(|img| {
+            img.screws.iter().map(|s| {
+                let p = classes
+                    .iter()
+                    .map(|c| s.probabilities.get(c).copied().unwrap_or(0.0))
+                    .collect();
+                (img.view, s.label.as_str(), p)
+            })
+        })
+        .collect();
+    let ballots_of = |view: View| -> Vec<Ballot<'_>> {
+        probability_vectors
+            .iter()
+            .filter(|(v, _, _)| *v == view)
+            .map(|(_, label, p)| Ballot {
+                label,
+                probabilities: p,
+            })
+            .collect()
+    };
+    let verdict = verdict(
+        &classes,
+        &ballots_of(View::Ap),
+        &ballots_of(View::Lateral),
+        &pack.manifest.thresholds,
+    );
+    Report {
+        schema: SCHEMA.to_owned(),
+        generator: format!("screwid {}", env!("CARGO_PKG_VERSION")),
+        pack: PackRef {
+            name: pack.manifest.name.clone(),
+            version: pack.manifest.version.clone(),
+            trained_on: pack.manifest.trained_on.clone(),
+        },
+        images,
+        verdict,
+    }
+}

@@ -1,0 +1,237 @@
+//! Reading radiographs: DICOM (via dicom-object + dicom-pixeldata) and PNG / JPEG / TIFF /
+//! BMP (via `image`) into one grey display image of `f32` in [0, 1], where **1 is white =
+//! dense** (bone and metal bright), plus an [`ImageInfo`] describing the file.
+//!
+//! The format is chosen from the content, not the extension: the `DICM` marker at byte 128
+//! (or at byte 0, for files without the preamble), else the PNG / JPEG / TIFF / BMP magic.
+//!
+//! # DICOM pixel pipeline
+//!
+//! In this order (as dicom-rs `ConvertOptions`: modality LUT, then VOI LUT, then
+//! photometric inversion):
+//!
+//! 1. **Decode** the first frame's stored values with dicom-pixeldata (any codec it has:
+//!    native, deflate, RLE, JPEG baseline / lossless, JPEG 2000, JPEG-LS), honouring
+//!    `BitsStored`, `HighBit` and `PixelRepresentation` (sign). [`stored_values`] stops here.
+//! 2. **Modality rescale**: `RescaleSlope * x + RescaleIntercept` (by the library), or
+//!    the first Modality LUT Sequence table when the file has one.
+//! 3. **VOI window**: the file's first `WindowCenter` / `WindowWidth` with the DICOM LINEAR
+//!    function `y = ((x - (c - 0.5)) / (w - 1) + 0.5)` clamped to [0, 1]; when the file has
+//!    none (or it is unusable, width < 1), a window from the 0.5 % to the 99.5 % percentile
+//!    of the modality values. The window used is reported in [`ImageInfo::window`].
+//! 4. **Inversion**, once, for MONOCHROME1 (or `PresentationLUTShape` INVERSE): `1 - y`, so
+//!    that 1 is always white.
+//!
+//! Colour images (RGB, `YBR_FULL`; interleaved or planar) become BT.601 luma divided by the
+//! maximum stored code, with no window.
+//!
+//! # Raster images
+//!
+//! 8- and 16-bit grey or colour: luma (BT.601 for colour) divided by the maximum code
+//! (255 or 65535). Alpha is ignored (noted).
+//!
+//! # Refusals and notes
+//!
+//! Zero-size images and images over 100 megapixels are refused from the header, before
+//! any pixel buffer is allocated. CT and MR are decoded like any other: the caller refuses
+//! them from [`ImageInfo::modality`]. Multi-frame files give their first frame and a note.
+//! Recoverable oddities (zero pixel spacing, ignored tables...) go to [`ImageInfo::notes`]
+//! and are logged with `tracing` at warn, never with a patient identifier or a path.
+//! Errors are [`ReadError`]s: one line, what is wrong and what to do, path last.
+
+mod colour;
+mod dicom;
+mod error;
+mod header;
+mod info;
+mod modality;
+mod raster;
+mod syntax;
+mod voi;
+
+use std::path::Path;
+
+pub use error::ReadError;
+pub use info::{ImageInfo, PatientText, SourceFormat, Window, WindowSource};
+
+/// A grey image of display values in [0, 1], 1 = white = dense.
+pub type GreyImage = image::ImageBuffer<image::Luma<f32>, Vec<f32>>;
+
+/// Images with more pixels than this are refused before decoding.
+pub const MAX_PIXELS: u64 = 100_000_000;
+
+/// Files larger than this are refused before being read (no radiograph is this big).
+pub const MAX_FILE_BYTES: u64 = 2 << 30;
+
+/// A loaded radiograph: display image and what is known about it.
+#[derive(Debug, Clone)]
+pub struct Radiograph {
+    pub image: GreyImage,
+    pub info: ImageInfo,
+}
+
+/// The first frame's decoded samples, before any rescale or window (for decoder equality
+/// tests). `samples` is row-major, `samples_per_pixel` values per pixel (interleaved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFrame {
+    pub width: u32,
+    pub height: u32,
+    pub samples_per_pixel: u16,
+    pub samples: Vec<i32>,
+}
+
+/// Read a radiograph (DICOM, PNG, JPEG, TIFF or BMP, chosen by content) as display values.
+///
+/// # Errors
+/// A [`ReadError`] when the file cannot be read, is not a supported image, uses an
+/// unsupported codec or layout, is empty, zero-size or over 100 megapixels.
+pub fn load(path: &Path) -> Result<Radiograph, ReadError> {
+    let bytes = read(path)?;
+    match sniff(&bytes, path)? {
+        Kind::Dicom => dicom::load(&bytes, path),
+        Kind::Raster => raster::load(&bytes, path),
+    }
+}
+
+/// The first frame's samples after decoding, before any rescale or window.
+///
+/// # Errors
+/// As [`load`].
+pub fn stored_values(path: &Path) -> Result<StoredFrame, ReadError> {
+    let bytes = read(path)?;
+    match sniff(&bytes, path)? {
+        Kind::Dicom => dicom::stored(&bytes, path),
+        Kind::Raster => raster::stored(&bytes, path),
+    }
+}
+
+/// Refuse a zero-size image or one over [`MAX_PIXELS`].
+pub(crate) fn check_size(width: u64, height: u64, path: &Path) -> Result<(), ReadError> {
+    if width == 0 || height == 0 {
+        return Err(ReadError::ZeroSize {
+            width,
+            height,
+            path: path.to_owned(),
+        });
+    }
+    if width.saturating_mul(height) > MAX_PIXELS {
+        return Err(ReadError::TooLarge {
+            width,
+            height,
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io {
+        reason: error::one_line(&e),
+        path: path.to_owned(),
+    };
+    let len = std::fs::metadata(path).map_err(io)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(ReadError::UnknownFormat {
+            found: format!("{} MiB, larger than any radiograph", len >> 20),
+            path: path.to_owned(),
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dicom,
+    Raster,
+}
+
+/// Magic numbers of PNG, JPEG, TIFF (both byte orders) and BMP.
+const RASTER: [&[u8]; 5] = [
+    b"\x89PNG\r\n\x1a\n",
+    b"\xFF\xD8\xFF",
+    b"II*\0",
+    b"MM\0*",
+    b"BM",
+];
+
+/// Choose the reader from the first bytes.
+fn sniff(bytes: &[u8], path: &Path) -> Result<Kind, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    if bytes.get(128..132) == Some(b"DICM") || bytes.starts_with(b"DICM") {
+        return Ok(Kind::Dicom);
+    }
+    if RASTER.iter().any(|magic| bytes.starts_with(magic)) {
+        return Ok(Kind::Raster);
+    }
+    Err(ReadError::UnknownFormat {
+        found: describe(bytes),
+        path: path.to_owned(),
+    })
+}
+
+/// A short description of unrecognised content, for the error message.
+fn describe(bytes: &[u8]) -> String {
+    if bytes.starts_with(b"%PDF") {
+        return "a PDF document".to_owned();
+    }
+    if bytes.len() >= 4 && bytes[0] == 0x08 && bytes[1] == 0x00 {
+        return "a DICOM data set without the DICM file header; export it as a DICOM file"
+            .to_owned();
+    }
+    let head = &bytes[..bytes.len().min(512)];
+    if std::str::from_utf8(head)
+        .is_ok_and(|s| s.chars().all(|c| !c.is_control() || c.is_whitespace()))
+    {
+        return "text".to_owned();
+    }
+    format!("{} bytes of unrecognised content", bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(bytes: &[u8]) -> Result<Kind, ReadError> {
+        sniff(bytes, Path::new("f"))
+    }
+
+    #[test]
+    fn sniffing_by_content() {
+        let mut preamble = vec![0u8; 128];
+        preamble.extend_from_slice(b"DICM");
+        assert_eq!(kind(&preamble).ok(), Some(Kind::Dicom));
+        assert_eq!(kind(b"DICM\x02\x00").ok(), Some(Kind::Dicom));
+        assert_eq!(kind(b"\x89PNG\r\n\x1a\nxxxx").ok(), Some(Kind::Raster));
+        assert_eq!(kind(b"\xFF\xD8\xFF\xE0").ok(), Some(Kind::Raster));
+        assert!(matches!(kind(b""), Err(ReadError::Empty { .. })));
+    }
+
+    #[test]
+    fn unknown_content_is_described() {
+        assert_eq!(describe(b"%PDF-1.7\n"), "a PDF document");
+        assert_eq!(describe(b"hello\nworld"), "text");
+        assert!(describe(&[0u8, 1, 2, 3]).contains("unrecognised"));
+    }
+
+    #[test]
+    fn size_limits() {
+        let p = Path::new("f");
+        assert!(check_size(10_000, 10_000, p).is_ok());
+        assert!(matches!(
+            check_size(10_001, 10_000, p),
+            Err(ReadError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            check_size(0, 5, p),
+            Err(ReadError::ZeroSize { .. })
+        ));
+        assert!(matches!(
+            check_size(u64::MAX, u64::MAX, p),
+            Err(ReadError::TooLarge { .. })
+        ));
+    }
+}

@@ -1,0 +1,81 @@
+//! The last stage: the report of one analysis, as data (`screwid.report/1`), as a text
+//! table for the terminal, and as an annotated image.
+//!
+//! The JSON form is a public interface that research scripts parse; its field names are
+//! documented in the README and change only with a new schema version.
+
+mod overlay;
+mod text;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use overlay::{draw_overlay, side_by_side};
+pub use text::render_text;
+
+use crate::geometry::PixelBox;
+use crate::view::View;
+use crate::vote::Verdict;
+
+/// The schema name and version written into every report.
+pub const SCHEMA: &str = "screwid.report/1";
+
+/// Everything one analysis found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    /// The ScrewID version that wrote the report.
+    pub generator: String,
+    pub pack: PackRef,
+    /// One entry per input image, in input order.
+    pub images: Vec<ImageReport>,
+    pub verdict: Verdict,
+}
+
+/// Which model pack made the report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PackRef {
+    pub name: String,
+    pub version: String,
+    pub trained_on: String,
+}
+
+/// What was found in one image.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageReport {
+    /// The file as the user named it.
+    pub file: String,
+    pub width: u32,
+    pub height: u32,
+    pub view: View,
+    pub view_confidence: f32,
+    /// Why the image was not searched for screws; `None` when it was.
+    pub note: Option<String>,
+    /// `(row, column)` spacing in millimetres, when the file states a non-zero one.
+    pub pixel_spacing_mm: Option<[f64; 2]>,
+    pub screws: Vec<ScrewReport>,
+}
+
+/// One detected screw and its call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScrewReport {
+    /// `[x0, y0, x1, y1]` in pixels of the original image, x right, y down.
+    #[serde(rename = "box")]
+    pub box_in_image: PixelBox,
+    pub detection_score: f32,
+    /// A class name of the pack, or `"uncertain"`.
+    pub label: String,
+    pub confidence: f32,
+    pub probabilities: BTreeMap<String, f32>,
+}
+
+impl Report {
+    /// All screws of all images, with the index of their image.
+    pub fn screws(&self) -> impl Iterator<Item = (usize, &ScrewReport)> {
+        self.images
+            .iter()
+            .enumerate()
+            .flat_map(|(i, img)| img.screws.iter().map(move |s| (i, s)))
+    }
+}

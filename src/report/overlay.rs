@@ -1,0 +1,201 @@
+//! The annotated image: each screw's box in its manufacturer's colour, with label and
+//! confidence, drawn over the display image.
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+use image::{Rgb, RgbImage, imageops};
+
+use super::ImageReport;
+use crate::classify::UNCERTAIN;
+use crate::radiograph::GreyImage;
+
+/// Grey for screws no class claims.
+const UNCERTAIN_COLOUR: [u8; 3] = [160, 160, 160];
+
+/// The display image with the image's screws drawn on it; `colour_of` maps a label to its
+/// manufacturer's colour.
+#[must_use]
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "display values are clamped to [0, 1]; coordinates are clamped to the image"
+)]
+pub fn draw_overlay(
+    image: &GreyImage,
+    report: &ImageReport,
+    colour_of: &dyn Fn(&str) -> [u8; 3],
+) -> RgbImage {
+    let (w, h) = image.dimensions();
+    let mut out = RgbImage::from_fn(w, h, |x, y| {
+        let v = (image.get_pixel(x, y)[0].clamp(0.0, 1.0) * 255.0).round() as u8;
+        Rgb([v, v, v])
+    });
+    // Lines and text scale with the image so they read the same on any detector size.
+    let thickness = (w.max(h) / 500).max(2);
+    let text_px = (w.max(h) as f32 / 70.0).max(12.0);
+    for s in &report.screws {
+        let colour = if s.label == UNCERTAIN {
+            UNCERTAIN_COLOUR
+        } else {
+            colour_of(&s.label)
+        };
+        let b = s.box_in_image.clamped(w, h);
+        let (x0, y0, x1, y1) = (b.x0 as u32, b.y0 as u32, b.x1 as u32, b.y1 as u32);
+        draw_rect(&mut out, [x0, y0, x1, y1], thickness, Rgb(colour));
+        let text = format!("{} {:.0}%", s.label, s.confidence * 100.0);
+        let text_y = y0.saturating_sub(text_px as u32 + thickness);
+        draw_label(&mut out, &text, x0, text_y, text_px, Rgb(colour));
+    }
+    out
+}
+
+/// Images placed left to right, each scaled to the height of the tallest.
+#[must_use]
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "image sides are small positive numbers"
+)]
+pub fn side_by_side(images: &[RgbImage]) -> RgbImage {
+    let height = images.iter().map(RgbImage::height).max().unwrap_or(1);
+    let scaled: Vec<RgbImage> = images
+        .iter()
+        .map(|img| {
+            let width = (img.width() as f32 * height as f32 / img.height() as f32).round() as u32;
+            imageops::resize(img, width.max(1), height, imageops::FilterType::Triangle)
+        })
+        .collect();
+    let width = scaled.iter().map(RgbImage::width).sum::<u32>().max(1);
+    let mut out = RgbImage::new(width, height);
+    let mut x = 0;
+    for img in &scaled {
+        imageops::replace(&mut out, img, i64::from(x), 0);
+        x += img.width();
+    }
+    out
+}
+
+/// An outline `thickness` pixels wide, inside `[x0, y0, x1, y1]`.
+fn draw_rect(img: &mut RgbImage, [x0, y0, x1, y1]: [u32; 4], thickness: u32, colour: Rgb<u8>) {
+    let (w, h) = img.dimensions();
+    for y in y0..y1.min(h) {
+        for x in x0..x1.min(w) {
+            let near_edge = x < x0 + thickness
+                || x + thickness >= x1
+                || y < y0 + thickness
+                || y + thickness >= y1;
+            if near_edge {
+                img.put_pixel(x, y, colour);
+            }
+        }
+    }
+}
+
+/// `text` on a dark plate with its top-left corner at `(left, top)`.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "glyph positions are small and clamped to the image before use"
+)]
+fn draw_label(img: &mut RgbImage, text: &str, left: u32, top: u32, size_px: f32, colour: Rgb<u8>) {
+    let Ok(font) = FontRef::try_from_slice(epaint_default_fonts::HACK_REGULAR) else {
+        return;
+    };
+    let scaled = font.as_scaled(PxScale::from(size_px));
+    let text_width: f32 = text
+        .chars()
+        .map(|c| scaled.h_advance(font.glyph_id(c)))
+        .sum();
+    let (width, height) = img.dimensions();
+    let plate_right = (left + text_width as u32 + 4).min(width);
+    let plate_bottom = (top + size_px as u32 + 2).min(height);
+    for row in top..plate_bottom {
+        for column in left..plate_right {
+            img.put_pixel(column, row, Rgb([0, 0, 0]));
+        }
+    }
+    let mut caret = left as f32 + 2.0;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        let glyph = id.with_scale_and_position(size_px, point(caret, top as f32 + scaled.ascent()));
+        caret += scaled.h_advance(id);
+        if let Some(outline) = font.outline_glyph(glyph) {
+            let bounds = outline.px_bounds();
+            outline.draw(|gx, gy, coverage| {
+                let column = bounds.min.x as i64 + i64::from(gx);
+                let row = bounds.min.y as i64 + i64::from(gy);
+                if let (Ok(column), Ok(row)) = (u32::try_from(column), u32::try_from(row))
+                    && column < width
+                    && row < height
+                {
+                    blend(img.get_pixel_mut(column, row), colour, coverage);
+                }
+            });
+        }
+    }
+}
+
+/// Mixes `colour` into `pixel` by `coverage` (0 = untouched, 1 = replaced).
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "the mix stays in [0, 255]"
+)]
+fn blend(pixel: &mut Rgb<u8>, colour: Rgb<u8>, coverage: f32) {
+    for k in 0..3 {
+        let mixed = f32::from(pixel[k]) * (1.0 - coverage) + f32::from(colour[k]) * coverage;
+        pixel[k] = mixed.round() as u8;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::PixelBox;
+    use crate::report::ScrewReport;
+    use crate::view::View;
+
+    fn report_with(label: &str) -> ImageReport {
+        ImageReport {
+            file: "x".into(),
+            width: 200,
+            height: 200,
+            view: View::Ap,
+            view_confidence: 1.0,
+            note: None,
+            pixel_spacing_mm: None,
+            screws: vec![ScrewReport {
+                box_in_image: PixelBox::from([50.0, 80.0, 150.0, 180.0]),
+                detection_score: 0.9,
+                label: label.into(),
+                confidence: 0.9,
+                probabilities: std::collections::BTreeMap::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn box_is_drawn_in_the_class_colour_and_inside_stays_grey() {
+        let img = GreyImage::from_pixel(200, 200, image::Luma([0.5]));
+        let out = draw_overlay(&img, &report_with("Stryker"), &|_| [31, 119, 180]);
+        assert_eq!(out.get_pixel(50, 130), &Rgb([31, 119, 180]));
+        assert_eq!(out.get_pixel(100, 130), &Rgb([128, 128, 128]));
+    }
+
+    #[test]
+    fn uncertain_screws_are_grey_whatever_the_palette() {
+        let img = GreyImage::new(200, 200);
+        let out = draw_overlay(&img, &report_with(UNCERTAIN), &|_| [255, 0, 0]);
+        assert_eq!(out.get_pixel(50, 130), &Rgb(UNCERTAIN_COLOUR));
+    }
+
+    #[test]
+    fn side_by_side_matches_heights() {
+        let a = RgbImage::new(100, 200);
+        let b = RgbImage::new(50, 100);
+        let out = side_by_side(&[a, b]);
+        assert_eq!(out.dimensions(), (200, 200));
+    }
+}

@@ -1,0 +1,92 @@
+//! The report as a plain-text table, for the terminal.
+
+use std::fmt::Write;
+
+use super::{ImageReport, Report};
+
+/// The per-screw table and the verdict, as lines of text.
+#[must_use]
+pub fn render_text(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Model pack: {} {} - {}",
+        report.pack.name, report.pack.version, report.pack.trained_on
+    );
+    for image in &report.images {
+        image_section(&mut out, image);
+    }
+    verdict_section(&mut out, report);
+    out
+}
+
+fn image_section(out: &mut String, image: &ImageReport) {
+    let _ = writeln!(
+        out,
+        "\n{} ({} x {}): view {} ({:.0} %), {} screws",
+        image.file,
+        image.width,
+        image.height,
+        image.view.as_str(),
+        image.view_confidence * 100.0,
+        image.screws.len()
+    );
+    if let Some(note) = &image.note {
+        let _ = writeln!(out, "  not searched: {note}");
+        return;
+    }
+    let classes: Vec<&String> = image
+        .screws
+        .first()
+        .map(|s| s.probabilities.keys().collect())
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "  {:>3}  {:<26} {:>5}  {:<10} {:>5}",
+        "#", "box (x0, y0, x1, y1)", "det", "label", "conf"
+    );
+    for c in &classes {
+        let _ = write!(out, " {c:>10}");
+    }
+    out.push('\n');
+    for (i, s) in image.screws.iter().enumerate() {
+        let b = s.box_in_image;
+        let corners = format!("{:.0}, {:.0}, {:.0}, {:.0}", b.x0, b.y0, b.x1, b.y1);
+        let _ = write!(
+            out,
+            "  {:>3}  {:<26} {:>5.2}  {:<10} {:>4.0}%",
+            i + 1,
+            corners,
+            s.detection_score,
+            s.label,
+            s.confidence * 100.0
+        );
+        for c in &classes {
+            let _ = write!(out, " {:>9.0}%", s.probabilities[*c] * 100.0);
+        }
+        out.push('\n');
+    }
+}
+
+fn verdict_section(out: &mut String, report: &Report) {
+    let v = &report.verdict;
+    let _ = writeln!(
+        out,
+        "\nVerdict: {} ({:.0} %), votes {}",
+        v.both.label,
+        v.both.confidence * 100.0,
+        v.both.summary()
+    );
+    let _ = writeln!(out, "  probability-weighted: {}", v.both.weighted_label);
+    let _ = writeln!(
+        out,
+        "  AP: {} ({}); lateral: {} ({})",
+        v.per_view.ap.label,
+        v.per_view.ap.summary(),
+        v.per_view.lateral.label,
+        v.per_view.lateral.summary()
+    );
+    if v.mixed {
+        let _ = writeln!(out, "  MIXED IMPLANTS: {}", v.mixed_labels.join(" + "));
+    }
+}

@@ -1,0 +1,269 @@
+//! The fourth stage: one verdict for the patient from every screw's call.
+//!
+//! Two votes are reported side by side, per view and for both views together: the founding
+//! study's hard majority (each confident screw one vote; uncertain screws none) and the
+//! mean of the screws' probability vectors. A patient is *mixed* when a second
+//! manufacturer holds a confident share of the screws, so a revision extension with another
+//! system is shown rather than outvoted.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::classify::UNCERTAIN;
+use crate::pack::Thresholds;
+
+/// The verdict label when no screw was found.
+pub const NONE: &str = "none";
+
+/// The vote over one set of screws.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    /// The hard-majority winner, [`UNCERTAIN`] on a tie or with no confident screw, or
+    /// [`NONE`] without screws.
+    pub label: String,
+    /// The winner's mean probability over all screws counted (0 for none).
+    pub confidence: f32,
+    /// Confident screws per class; every class of the pack appears, and `uncertain` too.
+    pub votes: BTreeMap<String, u32>,
+    /// Mean probability per class over all screws counted.
+    pub mean_probabilities: BTreeMap<String, f32>,
+    /// The class with the highest mean probability (the probability-weighted vote).
+    pub weighted_label: String,
+    pub screws: u32,
+}
+
+impl Tally {
+    /// The non-zero vote counts in words, e.g. "Stryker 10, uncertain 1".
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = self
+            .votes
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        if parts.is_empty() {
+            "no screws".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// The patient's verdict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    #[serde(flatten)]
+    pub both: Tally,
+    pub mixed: bool,
+    /// Classes holding a confident share of the screws, largest first, when mixed.
+    pub mixed_labels: Vec<String>,
+    pub per_view: PerView,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PerView {
+    pub ap: Tally,
+    pub lateral: Tally,
+}
+
+/// One screw as the vote sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Ballot<'a> {
+    pub label: &'a str,
+    pub probabilities: &'a [f32],
+}
+
+/// Votes over both views' screws.
+#[must_use]
+pub fn verdict(
+    classes: &[String],
+    ap: &[Ballot<'_>],
+    lateral: &[Ballot<'_>],
+    t: &Thresholds,
+) -> Verdict {
+    let both_ballots: Vec<Ballot<'_>> = ap.iter().chain(lateral).copied().collect();
+    let both = tally(classes, &both_ballots);
+    let mixed_labels = mixed_labels(&both, t);
+    Verdict {
+        mixed: mixed_labels.len() > 1,
+        mixed_labels,
+        both,
+        per_view: PerView {
+            ap: tally(classes, ap),
+            lateral: tally(classes, lateral),
+        },
+    }
+}
+
+/// Counts the ballots of one set of screws.
+#[must_use]
+pub fn tally(classes: &[String], ballots: &[Ballot<'_>]) -> Tally {
+    let mut votes: BTreeMap<String, u32> = classes.iter().map(|c| (c.clone(), 0)).collect();
+    votes.insert(UNCERTAIN.to_owned(), 0);
+    for b in ballots {
+        *votes.entry(b.label.to_owned()).or_insert(0) += 1;
+    }
+    let mean_probabilities = mean_probabilities(classes, ballots);
+    let label = majority(classes, &votes, ballots.len());
+    let weighted_label = top_of(&mean_probabilities).unwrap_or_else(|| NONE.to_owned());
+    let confidence = mean_probabilities.get(&label).copied().unwrap_or(0.0);
+    Tally {
+        label,
+        confidence,
+        votes,
+        mean_probabilities,
+        weighted_label,
+        screws: u32::try_from(ballots.len()).unwrap_or(u32::MAX),
+    }
+}
+
+fn mean_probabilities(classes: &[String], ballots: &[Ballot<'_>]) -> BTreeMap<String, f32> {
+    #[expect(clippy::cast_precision_loss, reason = "screw counts are small")]
+    let n = ballots.len().max(1) as f32;
+    classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let sum: f32 = ballots.iter().filter_map(|b| b.probabilities.get(i)).sum();
+            (c.clone(), if ballots.is_empty() { 0.0 } else { sum / n })
+        })
+        .collect()
+}
+
+/// The class with the most confident votes; uncertain on a tie or when none is confident.
+fn majority(classes: &[String], votes: &BTreeMap<String, u32>, screws: usize) -> String {
+    if screws == 0 {
+        return NONE.to_owned();
+    }
+    let mut ranked: Vec<(&String, u32)> = classes.iter().map(|c| (c, votes[c])).collect();
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
+    match ranked.as_slice() {
+        [(_, 0), ..] | [] => UNCERTAIN.to_owned(),
+        [(_, a), (_, b), ..] if a == b => UNCERTAIN.to_owned(),
+        [(top, _), ..] => (*top).clone(),
+    }
+}
+
+fn top_of(map: &BTreeMap<String, f32>) -> Option<String> {
+    map.iter()
+        .filter(|(_, p)| **p > 0.0)
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(k, _)| k.clone())
+}
+
+/// The classes that each hold at least the mixed share and count of the confident votes.
+fn mixed_labels(both: &Tally, t: &Thresholds) -> Vec<String> {
+    let confident: u32 = both
+        .votes
+        .iter()
+        .filter(|(k, _)| k.as_str() != UNCERTAIN)
+        .map(|(_, v)| v)
+        .sum();
+    if confident == 0 {
+        return Vec::new();
+    }
+    let mut holders: Vec<(&String, u32)> = both
+        .votes
+        .iter()
+        .filter(|(k, v)| {
+            #[expect(clippy::cast_precision_loss, reason = "screw counts are small")]
+            let share = **v as f32 / confident as f32;
+            k.as_str() != UNCERTAIN && **v >= t.mixed_min_screws && share >= t.mixed_min_share
+        })
+        .map(|(k, v)| (k, *v))
+        .collect();
+    holders.sort_by_key(|h| std::cmp::Reverse(h.1));
+    holders.into_iter().map(|(k, _)| k.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classes() -> Vec<String> {
+        ["Medtronic", "NuVasive", "Stryker"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    fn thresholds() -> Thresholds {
+        Thresholds {
+            detection: 0.3,
+            nms_iou: 0.5,
+            screw_uncertain_below: 0.6,
+            view_other_below: 0.5,
+            mixed_min_share: 0.2,
+            mixed_min_screws: 2,
+        }
+    }
+
+    const M: [f32; 3] = [0.9, 0.05, 0.05];
+    const S: [f32; 3] = [0.1, 0.1, 0.8];
+    const U: [f32; 3] = [0.4, 0.3, 0.3];
+
+    fn b<'a>(label: &'a str, p: &'a [f32]) -> Ballot<'a> {
+        Ballot {
+            label,
+            probabilities: p,
+        }
+    }
+
+    #[test]
+    fn majority_ignores_uncertain_screws_and_reports_means() {
+        let ap = [b("Medtronic", &M), b("Medtronic", &M), b(UNCERTAIN, &U)];
+        let t = tally(&classes(), &ap);
+        assert_eq!(t.label, "Medtronic");
+        assert_eq!(t.votes["Medtronic"], 2);
+        assert_eq!(t.votes[UNCERTAIN], 1);
+        // (0.9 + 0.9 + 0.4) / 3
+        assert!((t.mean_probabilities["Medtronic"] - 2.2 / 3.0).abs() < 1e-6);
+        assert_eq!(t.weighted_label, "Medtronic");
+    }
+
+    #[test]
+    fn no_screws_is_none_and_a_tie_is_uncertain() {
+        assert_eq!(tally(&classes(), &[]).label, NONE);
+        let tie = [b("Medtronic", &M), b("Stryker", &S)];
+        assert_eq!(tally(&classes(), &tie).label, UNCERTAIN);
+        let all_unsure = [b(UNCERTAIN, &U)];
+        assert_eq!(tally(&classes(), &all_unsure).label, UNCERTAIN);
+    }
+
+    #[test]
+    fn a_second_system_with_a_fair_share_makes_the_patient_mixed() {
+        // 6 Medtronic and 2 Stryker screws: Stryker holds 25 % ≥ 20 % with 2 screws.
+        let ap: Vec<Ballot<'_>> = (0..6)
+            .map(|_| b("Medtronic", &M))
+            .chain((0..2).map(|_| b("Stryker", &S)))
+            .collect();
+        let v = verdict(&classes(), &ap, &[], &thresholds());
+        assert!(v.mixed);
+        assert_eq!(
+            v.mixed_labels,
+            vec!["Medtronic".to_owned(), "Stryker".to_owned()]
+        );
+        assert_eq!(v.both.label, "Medtronic");
+    }
+
+    #[test]
+    fn one_stray_screw_does_not_make_a_patient_mixed() {
+        let ap: Vec<Ballot<'_>> = (0..7)
+            .map(|_| b("Medtronic", &M))
+            .chain([b("Stryker", &S)])
+            .collect();
+        let v = verdict(&classes(), &ap, &[], &thresholds());
+        assert!(!v.mixed);
+    }
+
+    #[test]
+    fn views_are_tallied_apart_and_together() {
+        let ap = [b("Medtronic", &M)];
+        let lateral = [b("Medtronic", &M), b("Medtronic", &M)];
+        let v = verdict(&classes(), &ap, &lateral, &thresholds());
+        assert_eq!(v.per_view.ap.screws, 1);
+        assert_eq!(v.per_view.lateral.screws, 2);
+        assert_eq!(v.both.votes["Medtronic"], 3);
+    }
+}

@@ -1,0 +1,97 @@
+//! `screwid analyze` as a script would call it.
+
+use std::process::{Command, Output};
+
+use super::util::samples;
+
+fn screwid(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_screwid"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).trim_end().to_owned()
+}
+
+#[test]
+fn analyze_writes_a_table_a_json_report_and_an_overlay() {
+    let (dir, truth) = samples().remove(0);
+    let tmp = tempfile::tempdir().unwrap();
+    let (json, overlay) = (tmp.path().join("r.json"), tmp.path().join("o.png"));
+    let ap = dir.join(&truth.images[0].file);
+    let lateral = dir.join(&truth.images[1].file);
+    let out = screwid(&[
+        "analyze".as_ref(),
+        ap.as_os_str(),
+        lateral.as_os_str(),
+        "--json".as_ref(),
+        json.as_os_str(),
+        "--overlay".as_ref(),
+        overlay.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr_line(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("Verdict:"), "{table}");
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["schema"], "screwid.report/1");
+    assert!(report["pack"]["name"].is_string() && report["pack"]["version"].is_string());
+    let images = report["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2);
+    for key in [
+        "file",
+        "width",
+        "height",
+        "view",
+        "view_confidence",
+        "note",
+        "screws",
+    ] {
+        assert!(images[0].get(key).is_some(), "images[0] lacks {key}");
+    }
+    let screw = &images[0]["screws"][0];
+    assert_eq!(screw["box"].as_array().unwrap().len(), 4);
+    for key in ["detection_score", "label", "confidence", "probabilities"] {
+        assert!(screw.get(key).is_some(), "screw lacks {key}");
+    }
+    for key in ["label", "confidence", "mixed", "votes", "per_view"] {
+        assert!(report["verdict"].get(key).is_some(), "verdict lacks {key}");
+    }
+    assert!(report["verdict"]["per_view"]["lateral"]["votes"].is_object());
+
+    let png = image::open(&overlay).unwrap();
+    assert!(png.width() > png.height(), "two images side by side");
+}
+
+#[test]
+fn an_unreadable_file_exits_2_with_one_line_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("notes.dcm");
+    std::fs::write(&bad, "this is a text file, not a radiograph\n").unwrap();
+    let out = screwid(&["analyze".as_ref(), bad.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let line = stderr_line(&out);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(line.ends_with(&bad.display().to_string()), "{line}");
+}
+
+#[test]
+fn a_missing_file_exits_2_and_a_missing_pack_exits_3() {
+    let out = screwid(&["analyze".as_ref(), "/nonexistent/ap.dcm".as_ref()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_line(&out).contains("/nonexistent/ap.dcm"));
+
+    let (dir, truth) = samples().remove(0);
+    let ap = dir.join(&truth.images[0].file);
+    let out = screwid(&[
+        "analyze".as_ref(),
+        ap.as_os_str(),
+        "--pack".as_ref(),
+        "/nonexistent-pack".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr_line(&out).contains("manifest"));
+}

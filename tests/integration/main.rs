@@ -1,0 +1,25 @@
+//! ScrewID's integration tests, one binary (linking the app's dependencies once is slow).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    reason = "tests fail loudly and report what they measured"
+)]
+
+// Helpers: where the shared real data lives, and the bundled samples.
+mod util;
+
+// Reading radiographs: real files from ../shared, bad input, hand-built DICOM.
+mod reader;
+mod reader_inputs;
+mod reader_support;
+mod reader_synthetic;
+
+// The command line: exit codes, the table, the JSON report and the overlay.
+mod cli;
+// The whole pipeline on the bundled samples, against their generator labels.
+mod pipeline;
+// The project's copy of the phantom design file against the authoritative one.
+mod designs;
+// The desktop app under egui_kittest.
+mod ui;

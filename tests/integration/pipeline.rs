@@ -1,0 +1,152 @@
+//! The whole pipeline on the bundled sample patients, judged against the generator's own
+//! labels (`truth.json`), and on real films without implants.
+
+use std::sync::OnceLock;
+
+use screwid::pack::{ModelPack, bundled_pack_dir};
+use screwid::pipeline::{NamedRadiograph, analyze};
+use screwid::radiograph;
+use screwid::report::{ImageReport, Report};
+use screwid::view::View;
+
+use super::util::{Truth, TruthImage, majority_label, samples, shared_dir};
+
+fn pack() -> &'static ModelPack {
+    static PACK: OnceLock<ModelPack> = OnceLock::new();
+    PACK.get_or_init(|| ModelPack::load(&bundled_pack_dir()).unwrap())
+}
+
+fn run(paths: &[std::path::PathBuf]) -> Report {
+    let images: Vec<NamedRadiograph> = paths
+        .iter()
+        .map(|p| NamedRadiograph {
+            name: p.display().to_string(),
+            radiograph: radiograph::load(p).unwrap(),
+        })
+        .collect();
+    analyze(pack(), &images, &|_| {}).unwrap()
+}
+
+fn analyse_sample(dir: &std::path::Path, truth: &Truth) -> Report {
+    let paths: Vec<_> = truth.images.iter().map(|i| dir.join(&i.file)).collect();
+    run(&paths)
+}
+
+/// Truth screws matched by a detection with `IoU` ≥ 0.5, and how many of those got the
+/// truth's label.
+fn matched(truth: &TruthImage, found: &ImageReport) -> (usize, usize) {
+    let mut hits = 0;
+    let mut right = 0;
+    for t in &truth.screws {
+        let best = found.screws.iter().max_by(|a, b| {
+            a.box_in_image
+                .iou(&t.box_in_image)
+                .total_cmp(&b.box_in_image.iou(&t.box_in_image))
+        });
+        if let Some(s) = best.filter(|s| s.box_in_image.iou(&t.box_in_image) >= 0.5) {
+            hits += 1;
+            right += usize::from(s.label == t.label);
+        }
+    }
+    (hits, right)
+}
+
+#[test]
+fn samples_get_their_views_screws_and_labels() {
+    let mut per_view = std::collections::BTreeMap::<String, [usize; 3]>::new();
+    for (dir, truth) in samples() {
+        let report = analyse_sample(&dir, &truth);
+        for (t, found) in truth.images.iter().zip(&report.images) {
+            assert_eq!(
+                found.view.as_str(),
+                t.view,
+                "{}: {} classified as {:?}",
+                truth.patient,
+                t.file,
+                found.view
+            );
+            let (hits, right) = matched(t, found);
+            let e = per_view.entry(t.view.clone()).or_default();
+            e[0] += t.screws.len();
+            e[1] += hits;
+            e[2] += right;
+        }
+    }
+    for (view, [total, hits, right]) in per_view {
+        #[expect(clippy::cast_precision_loss)]
+        let (recall, accuracy) = (
+            hits as f64 / total as f64,
+            right as f64 / hits.max(1) as f64,
+        );
+        eprintln!("{view}: {hits}/{total} screws found, {right} labelled right");
+        let min_recall = if view == "ap" { 0.9 } else { 0.8 };
+        assert!(
+            recall >= min_recall,
+            "{view}: detection recall {recall:.2} below {min_recall}"
+        );
+        assert!(
+            accuracy >= 0.85,
+            "{view}: per-screw accuracy {accuracy:.2} below 0.85"
+        );
+    }
+}
+
+#[test]
+fn samples_get_the_right_verdict_and_mixed_flag() {
+    for (dir, truth) in samples() {
+        let report = analyse_sample(&dir, &truth);
+        let v = &report.verdict;
+        assert_eq!(
+            v.both.label,
+            majority_label(&truth),
+            "{}: verdict",
+            truth.patient
+        );
+        assert_eq!(v.mixed, truth.mixed, "{}: mixed flag", truth.patient);
+        if truth.mixed {
+            for design in &truth.designs {
+                assert!(
+                    v.mixed_labels.contains(design),
+                    "{}: {design} missing from {:?}",
+                    truth.patient,
+                    v.mixed_labels
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn images_come_out_in_input_order_whatever_the_views() {
+    let (dir, truth) = samples().remove(0);
+    let mut paths: Vec<_> = truth.images.iter().map(|i| dir.join(&i.file)).collect();
+    paths.reverse();
+    let report = run(&paths);
+    assert!(report.images[0].file.ends_with(&truth.images[1].file));
+    assert_eq!(report.images[0].view.as_str(), truth.images[1].view);
+}
+
+#[test]
+fn real_films_without_spine_are_not_searched() {
+    let Some(shared) = shared_dir() else { return };
+    // A hip (RG2), a chest (RG1) and a leg (RG3) film: none is an AP or lateral spine view.
+    let films = ["RG1_J2KI", "RG2_UNC", "RG3_UNC"].map(|f| {
+        shared
+            .join("realdata")
+            .join("dicom-test-files-wg04")
+            .join(f)
+    });
+    for film in films {
+        let report = run(std::slice::from_ref(&film));
+        let image = &report.images[0];
+        assert_eq!(
+            image.view,
+            View::Other,
+            "{} taken for {:?}",
+            film.display(),
+            image.view
+        );
+        assert!(image.note.is_some() && image.screws.is_empty());
+        assert_eq!(report.verdict.both.label, "none");
+    }
+}

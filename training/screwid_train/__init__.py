@@ -1,0 +1,1 @@
+"""ScrewID training toolkit: phantom renderer, models, export."""

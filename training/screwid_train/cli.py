@@ -1,0 +1,125 @@
+"""Command line: `screwid-train build-pack | samples | contact-sheet | check-samples`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from screwid_train.designs import repo_root
+
+logger = logging.getLogger(__name__)
+
+
+def _build_pack(args: argparse.Namespace) -> None:
+    from screwid_train.dataset import DataConfig
+    from screwid_train.pipeline import PackConfig, build_pack
+    from screwid_train.train import TrainConfig
+
+    data = DataConfig(seed=args.seed, workers=args.workers)
+    train = TrainConfig(seed=args.seed)
+    if args.patients:
+        data = replace(
+            data,
+            patients=args.patients,
+            others=max(30, args.patients),
+            unseen=max(3, args.patients // 15),
+        )
+    if args.quick:
+        train = replace(train, view_steps=5, det_steps=5, cls_steps=5)
+    if args.steps_scale != 1.0:
+        s = args.steps_scale
+        train = replace(
+            train,
+            view_steps=int(train.view_steps * s),
+            det_steps=int(train.det_steps * s),
+            cls_steps=int(train.cls_steps * s),
+        )
+    cfg = PackConfig(
+        data=data,
+        train=train,
+        version=args.version,
+        designs=Path(args.designs) if args.designs else None,
+        cache=Path(args.cache) if args.cache else None,
+    )
+    t = time.time()
+    if args.render_only:
+        from screwid_train.designs import load_designs
+        from screwid_train.pipeline import render_data
+
+        render_data(cfg, load_designs(cfg.designs))
+        print(f"rendered into {cfg.cache} in {time.time() - t:.0f} s")
+        return
+    metrics = build_pack(Path(args.out).resolve(), cfg)
+    print(f"pack written to {args.out} in {time.time() - t:.0f} s")
+    print(
+        {
+            k: metrics[k]
+            for k in (
+                "screw_accuracy_on_truth_boxes",
+                "matched_screw_accuracy",
+                "patient_accuracy",
+                "ece",
+            )
+        }
+    )
+
+
+def _samples(args: argparse.Namespace) -> None:
+    from screwid_train.samples import write_samples
+
+    write_samples(Path(args.out), seed=args.seed)
+
+
+def _contact_sheet(args: argparse.Namespace) -> None:
+    from screwid_train.samples import contact_sheet
+
+    contact_sheet(Path(args.out), seed=args.seed)
+
+
+def _check_samples(args: argparse.Namespace) -> None:
+    from screwid_train.checks import check_folder
+
+    check_folder(Path(args.pack), Path(args.samples))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="screwid-train", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    bp = sub.add_parser("build-pack", help="render, train, export and evaluate a model pack")
+    bp.add_argument("--out", default=str(repo_root() / "models" / "phantom-demo"))
+    bp.add_argument("--seed", type=int, default=0)
+    bp.add_argument("--workers", type=int, default=2)
+    bp.add_argument("--patients", type=int, default=0, help="override the number of patients")
+    bp.add_argument("--steps-scale", type=float, default=1.0, help="scale all training steps")
+    bp.add_argument("--quick", action="store_true", help="a few steps only (smoke test)")
+    bp.add_argument("--version", default="0.1.0")
+    bp.add_argument("--designs", default=None, help="design file (default: project copy)")
+    bp.add_argument("--cache", default=None, help="folder to keep rendered data for reuse")
+    bp.add_argument("--render-only", action="store_true", help="only fill --cache")
+    bp.set_defaults(func=_build_pack)
+    sp = sub.add_parser("samples", help="write the bundled sample patients")
+    sp.add_argument("--out", default=str(repo_root() / "assets" / "samples"))
+    sp.add_argument("--seed", type=int, default=0)
+    sp.set_defaults(func=_samples)
+    cs = sub.add_parser("contact-sheet", help="PNG of AP and lateral renders of each design")
+    cs.add_argument("--out", default=str(repo_root() / "docs" / "phantoms.png"))
+    cs.add_argument("--seed", type=int, default=0)
+    cs.set_defaults(func=_contact_sheet)
+    ck = sub.add_parser("check-samples", help="run a pack over full-size sample patients")
+    ck.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
+    ck.add_argument("--samples", default=str(repo_root() / "assets" / "samples"))
+    ck.set_defaults(func=_check_samples)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""Render phantom patients into training arrays (multiprocessing) and split them by patient."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from screwid_train.designs import TRAINING_DESIGNS, UNSEEN_DESIGN, DesignFile, load_designs
+from screwid_train.imaging import jitter_box, letterbox, screw_crop
+from screwid_train.render.others import render_other
+from screwid_train.render.patient import sample_patient
+from screwid_train.render.scene import render_patient
+
+logger = logging.getLogger(__name__)
+
+VIEWS = ("ap", "lateral")
+SEED_STRIDE = 100_000
+UNSEEN_SEED_BASE = 8_000_000
+OTHER_SEED_BASE = 7_000_000
+SAMPLE_SEED_BASE = 9_000_000
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    patients: int = 420
+    others: int = 320
+    unseen: int = 24
+    long_side: int = 1024
+    det_size: int = 512
+    view_size: int = 128
+    crop_size: int = 96
+    crop_margin: float = 0.15
+    crop_jitters: int = 3
+    workers: int = 2
+    seed: int = 0
+
+
+def patient_designs(seed: int, index: int, mixed_share: float) -> tuple[str, ...]:
+    """Round-robin primary design; a share of patients get a second design (mixed)."""
+    primary = TRAINING_DESIGNS[index % len(TRAINING_DESIGNS)]
+    rng = np.random.default_rng([seed, index, 11])
+    if rng.uniform() >= mixed_share:
+        return (primary,)
+    other = [d for d in TRAINING_DESIGNS if d != primary][int(rng.integers(0, 2))]
+    return (primary, other) if rng.uniform() < 0.5 else (other, primary)
+
+
+def split_patients(n: int, seed: int) -> dict[str, list[int]]:
+    """Patient-level 65/15/20 split, stratified by primary design (index mod 3)."""
+    rng = np.random.default_rng([seed, 99])
+    out: dict[str, list[int]] = {"train": [], "val": [], "test": []}
+    for k in range(len(TRAINING_DESIGNS)):
+        ids = np.array([i for i in range(n) if i % len(TRAINING_DESIGNS) == k])
+        rng.shuffle(ids)
+        n_tr, n_va = round(0.65 * len(ids)), round(0.15 * len(ids))
+        out["train"] += ids[:n_tr].tolist()
+        out["val"] += ids[n_tr : n_tr + n_va].tolist()
+        out["test"] += ids[n_tr + n_va :].tolist()
+    return {k: sorted(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class _Job:
+    index: int
+    seed: int
+    designs: tuple[str, ...]
+    patient_id: str
+    cfg: DataConfig
+    keep_display: bool
+    designs_path: str | None
+
+
+def _render_job(job: _Job) -> dict:
+    df = load_designs(Path(job.designs_path) if job.designs_path else None)
+    spec = sample_patient(df, job.seed, job.designs, job.patient_id)
+    views = render_patient(spec, long_side=job.cfg.long_side)
+    rng = np.random.default_rng([job.seed, 21])
+    out: dict = {"index": job.index, "labels": spec.labels, "mixed": spec.mixed, "views": {}}
+    for name, rv in views.items():
+        disp = rv.display()
+        det, g = letterbox(disp, job.cfg.det_size, job.cfg.det_size)
+        small, _ = letterbox(disp, job.cfg.view_size, job.cfg.view_size)
+        boxes = np.array(
+            [[*g.to_input(b.box[0], b.box[1]), *g.to_input(b.box[2], b.box[3])] for b in rv.screws],
+            dtype=np.float32,
+        ).reshape(-1, 4)
+        crops, crop_labels = [], []
+        for s in rv.screws:
+            crops.append(screw_crop(disp, s.box, job.cfg.crop_size, job.cfg.crop_margin))
+            crop_labels.append(s.label)
+            for _ in range(job.cfg.crop_jitters - 1):
+                jb = jitter_box(s.box, rng, 0.1)
+                crops.append(screw_crop(disp, jb, job.cfg.crop_size, job.cfg.crop_margin))
+                crop_labels.append(s.label)
+        out["views"][name] = {
+            "det": det.astype(np.float16),
+            "small": small.astype(np.float16),
+            "boxes": boxes,
+            "crops": np.array(crops, dtype=np.float16).reshape(
+                -1, job.cfg.crop_size, job.cfg.crop_size
+            ),
+            "crop_labels": crop_labels,
+            "screw_boxes": [s.box for s in rv.screws],
+            "screw_labels": [s.label for s in rv.screws],
+            "display": disp.astype(np.float16) if job.keep_display else None,
+        }
+    return out
+
+
+def _run(jobs: list[_Job], workers: int, desc: str) -> list[dict]:
+    if workers <= 1:
+        return [_render_job(j) for j in tqdm(jobs, desc=desc)]
+    with mp.get_context("fork").Pool(workers) as pool:
+        return list(tqdm(pool.imap(_render_job, jobs, chunksize=2), total=len(jobs), desc=desc))
+
+
+def _pack(results: list[dict], cfg: DataConfig, label_names: list[str]) -> dict[str, np.ndarray]:
+    """Stack rendered patients into arrays keyed per view."""
+    arrays: dict[str, list] = {}
+    for r in results:
+        for view in VIEWS:
+            v = r["views"][view]
+            arrays.setdefault(f"{view}_det", []).append(v["det"])
+            arrays.setdefault(f"{view}_small", []).append(v["small"])
+            arrays.setdefault(f"{view}_boxes", []).append(v["boxes"])
+            arrays.setdefault(f"{view}_crops", []).append(v["crops"])
+            lab = [label_names.index(x) if x in label_names else -1 for x in v["crop_labels"]]
+            arrays.setdefault(f"{view}_crop_labels", []).append(np.array(lab, dtype=np.int64))
+            arrays.setdefault(f"{view}_crop_patient", []).append(
+                np.full(len(lab), r["index"], dtype=np.int64)
+            )
+    out: dict[str, np.ndarray] = {}
+    for view in VIEWS:
+        out[f"{view}_det"] = np.stack(arrays[f"{view}_det"])
+        out[f"{view}_small"] = np.stack(arrays[f"{view}_small"])
+        out[f"{view}_crops"] = np.concatenate(arrays[f"{view}_crops"])
+        out[f"{view}_crop_labels"] = np.concatenate(arrays[f"{view}_crop_labels"])
+        out[f"{view}_crop_patient"] = np.concatenate(arrays[f"{view}_crop_patient"])
+        boxes = arrays[f"{view}_boxes"]
+        out[f"{view}_box_count"] = np.array([len(b) for b in boxes], dtype=np.int64)
+        out[f"{view}_boxes"] = np.concatenate(boxes).astype(np.float32)
+    out["patient"] = np.array([r["index"] for r in results], dtype=np.int64)
+    return out
+
+
+def build_patients(
+    cfg: DataConfig,
+    df: DesignFile,
+    designs_path: Path | None,
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, list[dict]]]:
+    """Render every patient; returns arrays per split and the raw results (for evaluation)."""
+    splits = split_patients(cfg.patients, cfg.seed)
+    dp = str(designs_path) if designs_path else None
+    jobs = []
+    for i in range(cfg.patients):
+        designs = patient_designs(cfg.seed, i, df.anatomy.mixed_construct_share)
+        split = next(k for k, v in splits.items() if i in v)
+        jobs.append(
+            _Job(
+                i,
+                cfg.seed * SEED_STRIDE + i,
+                designs,
+                f"T{i:04d}",
+                cfg,
+                split in ("val", "test"),
+                dp,
+            )
+        )
+    results = _run(jobs, cfg.workers, "render patients")
+    labels = df.labels()
+    by_split = {k: [r for r in results if r["index"] in set(v)] for k, v in splits.items()}
+    arrays = {k: _pack(v, cfg, labels) for k, v in by_split.items()}
+    return arrays, by_split
+
+
+def build_unseen(cfg: DataConfig, df: DesignFile, designs_path: Path | None) -> list[dict]:
+    dp = str(designs_path) if designs_path else None
+    jobs = [
+        _Job(
+            i, UNSEEN_SEED_BASE + cfg.seed * 1000 + i, (UNSEEN_DESIGN,), f"U{i:03d}", cfg, True, dp
+        )
+        for i in range(cfg.unseen)
+    ]
+    return _run(jobs, cfg.workers, "render unseen")
+
+
+def _other_job(args: tuple[int, int, int]) -> np.ndarray:
+    seed, size, long_side = args
+    _, img = render_other(seed, long_side)
+    small, _ = letterbox(img, size, size)
+    return small.astype(np.float16)
+
+
+def build_others(cfg: DataConfig) -> np.ndarray:
+    args = [
+        (OTHER_SEED_BASE + cfg.seed * 10_000 + i, cfg.view_size, 640) for i in range(cfg.others)
+    ]
+    if cfg.workers <= 1:
+        out = [_other_job(a) for a in tqdm(args, desc="render others")]
+    else:
+        with mp.get_context("fork").Pool(cfg.workers) as pool:
+            out = list(
+                tqdm(
+                    pool.imap(_other_job, args, chunksize=8), total=len(args), desc="render others"
+                )
+            )
+    return np.stack(out)

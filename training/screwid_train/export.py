@@ -1,0 +1,132 @@
+"""ONNX export (opset 17, static batch-1 shapes), checks against PyTorch, pack manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+
+logger = logging.getLogger(__name__)
+
+OPSET = 17
+CLASS_COLOURS = {"Medtronic": [214, 39, 40], "NuVasive": [44, 160, 44], "Stryker": [31, 119, 180]}
+
+
+def _symbolic_dims(model: onnx.ModelProto) -> list[str]:
+    bad = []
+    graph = model.graph
+    for vi in list(graph.input) + list(graph.output) + list(graph.value_info):
+        for d in vi.type.tensor_type.shape.dim:
+            if not d.HasField("dim_value"):
+                bad.append(vi.name)
+    return bad
+
+
+def export_onnx(model: torch.nn.Module, path: Path, width: int, height: int) -> float:
+    """Export, check, infer static shapes, and return max |onnxruntime - torch|."""
+    model = model.eval()
+    x = torch.from_numpy(
+        np.random.default_rng(0).uniform(-2, 2, (1, 1, height, width)).astype(np.float32)
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (x,),
+            str(path),
+            dynamo=False,
+            opset_version=OPSET,
+            input_names=["input"],
+            output_names=["output"],
+            do_constant_folding=True,
+        )
+    proto = onnx.load(str(path))
+    proto = onnx.shape_inference.infer_shapes(proto, strict_mode=True)
+    onnx.checker.check_model(proto, full_check=True)
+    bad = _symbolic_dims(proto)
+    if bad:
+        raise ValueError(f"symbolic dimensions left in {path.name}: {bad}")
+    onnx.save(proto, str(path))
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = sess.run(None, {"input": x.numpy()})[0]
+    with torch.no_grad():
+        want = model(x).numpy()
+    diff = float(np.abs(got - want).max())
+    logger.info(
+        "%s: ops %s, max |ort - torch| = %.2e",
+        path.name,
+        sorted({n.op_type for n in proto.graph.node}),
+        diff,
+    )
+    return diff
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+TRAINED_ON = (
+    "Demonstration pack trained only on rendered phantoms: synthetic AP and lateral "
+    "radiographs of pedicle-screw constructs generated from assets/phantom/designs.toml. "
+    "The three screw designs there are stylised after public descriptions (rod diameter, "
+    "closure type, thread pitch range) and are not measurements of the real products. "
+    "No real radiograph was used, and the results say nothing about real patients or about "
+    "the real manufacturers' implants."
+)
+
+
+def write_manifest(
+    pack: Path,
+    labels: list[str],
+    temperatures: dict[str, float],
+    thresholds: dict[str, float | int],
+    metrics: dict,
+    version: str,
+    name: str = "phantom-demo",
+) -> Path:
+    """manifest.json per docs/contracts.md; sha256 over every other file of the pack."""
+    norm = {"mean": 0.5, "std": 0.25}
+    models = {
+        "view": {
+            "file": "view.onnx",
+            "input": [128, 128],
+            **norm,
+            "outputs": ["ap", "lateral", "other"],
+        },
+        "detector": {"file": "detector.onnx", "input": [512, 512], **norm, "stride": 4},
+    }
+    for view in ("ap", "lateral"):
+        models[f"classifier_{view}"] = {
+            "file": f"classifier_{view}.onnx",
+            "input": [96, 96],
+            **norm,
+            "temperature": temperatures[view],
+            "crop_margin": 0.15,
+        }
+    files = sorted(p for p in pack.rglob("*") if p.is_file() and p.name != "manifest.json")
+    manifest = {
+        "format": "screwid.pack/1",
+        "name": name,
+        "version": version,
+        "trained_on": TRAINED_ON,
+        "classes": [{"name": n, "colour": CLASS_COLOURS.get(n, [128, 128, 128])} for n in labels],
+        "models": models,
+        "thresholds": thresholds,
+        "metrics": metrics,
+        "sha256": {p.relative_to(pack).as_posix(): sha256_file(p) for p in files},
+    }
+    out = pack / "manifest.json"
+    out.write_text(json.dumps(manifest, indent=2) + "\n")
+    return out

@@ -1,0 +1,220 @@
+"""`build-pack`: render, train, export, evaluate and write a complete pack atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing as mp
+import pickle
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from screwid_train import report
+from screwid_train.dataset import DataConfig, build_others, build_patients, build_unseen
+from screwid_train.designs import DesignFile, default_designs_path, load_designs
+from screwid_train.evaluate import Pack, collect, detection_stats, tune_detection
+from screwid_train.export import export_onnx, write_manifest
+from screwid_train.modelcard import write_model_card
+from screwid_train.models import Detector, screw_model, view_model
+from screwid_train.train import (
+    TrainConfig,
+    fit_temperature,
+    predict_logits,
+    train_detector,
+    train_screw,
+    train_view,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PackConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    version: str = "0.1.0"
+    designs: Path | None = None
+    cache: Path | None = None  # reuse rendered data between builds (same code and config)
+
+
+_SHARED: dict = {}
+
+
+def _train_task(name: str) -> tuple[str, dict]:
+    """One model in a forked worker (one thread each: small convs scale poorly)."""
+    torch.set_num_threads(1)
+    data, others, cfg = _SHARED["data"], _SHARED["others"], _SHARED["cfg"]
+    if name == "view":
+        model: torch.nn.Module = train_view(data, others, cfg)
+    elif name == "detector":
+        model = train_detector(data, cfg)
+    else:
+        model = train_screw(data, name, cfg)
+    return name, {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def train_all(data: dict, others: np.ndarray, cfg: TrainConfig) -> dict[str, torch.nn.Module]:
+    """Train the four models in parallel processes; returns them in eval mode."""
+    _SHARED.update(data=data, others=others, cfg=cfg)
+    names = ["detector", "ap", "lateral", "view"]
+    if cfg.parallel:
+        with mp.get_context("fork").Pool(len(names)) as pool:
+            states = dict(pool.map(_train_task, names))
+    else:
+        states = dict(_train_task(n) for n in names)
+    fresh = {
+        "view": view_model(),
+        "detector": Detector(),
+        "ap": screw_model(3),
+        "lateral": screw_model(3),
+    }
+    for name, model in fresh.items():
+        model.load_state_dict(states[name])
+        model.eval()
+    torch.set_num_threads(cfg.threads)
+    return fresh
+
+
+def _temperatures(models: dict, val: dict[str, np.ndarray]) -> dict[str, float]:
+    out = {}
+    for view in ("ap", "lateral"):
+        logits = predict_logits(models[view], val[f"{view}_crops"].astype(np.float32))
+        out[view] = fit_temperature(logits, val[f"{view}_crop_labels"])
+    return out
+
+
+def _export(models: dict, tmp: Path) -> dict[str, float]:
+    diffs = {
+        "view": export_onnx(models["view"], tmp / "view.onnx", 128, 128),
+        "detector": export_onnx(models["detector"], tmp / "detector.onnx", 512, 512),
+        "classifier_ap": export_onnx(models["ap"], tmp / "classifier_ap.onnx", 96, 96),
+        "classifier_lateral": export_onnx(
+            models["lateral"], tmp / "classifier_lateral.onnx", 96, 96
+        ),
+    }
+    for k, v in diffs.items():
+        print(f"onnx check {k}: max |onnxruntime - torch| = {v:.2e}")
+    return diffs
+
+
+def build_pack(out: Path, cfg: PackConfig) -> dict:
+    """Everything from scratch; the pack replaces `out` only once it is complete."""
+    t_start = time.time()
+    torch.set_num_threads(cfg.train.threads)
+    df = load_designs(cfg.designs)
+    arrays, results, others, unseen = render_data(cfg, df)
+    n_other = len(others)
+    others_train, others_val = others[: int(0.8 * n_other)], others[int(0.8 * n_other) :]
+    t_render = time.time() - t_start
+    t0 = time.time()
+    models = train_all(arrays["train"], others_train, cfg.train)
+    t_train = time.time() - t0
+    temps = _temperatures(models, arrays["val"])
+    tmp = out.parent / f".{out.name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    diffs = _export(models, tmp)
+    pack = Pack(tmp, temps)
+    labels = df.labels()
+    val_recs = collect(pack, results["val"], "evaluate val")
+    thr, nms_iou = tune_detection(val_recs)
+    th = {
+        "detection": thr,
+        "nms_iou": nms_iou,
+        "screw_uncertain_below": 0.6,
+        "view_other_below": 0.5,
+        "mixed_min_share": 0.2,
+        "mixed_min_screws": 2,
+    }
+    test_recs = collect(pack, results["test"], "evaluate test")
+    unseen_recs = collect(pack, unseen, "evaluate unseen")
+    sm = report.screw_metrics(test_recs, labels)
+    metrics = {
+        "evaluated_on": "held-out rendered phantoms (test split, seeds never used in training)",
+        "test_patients": len({r.patient for r in test_recs}),
+        "test_screws": {v: sm[v]["screws"] for v in ("ap", "lateral")},
+        "screw_accuracy_on_truth_boxes": {v: round(sm[v]["accuracy"], 4) for v in sm},
+        "ece": {v: round(sm[v]["ece"], 4) for v in sm},
+        "detection": detection_stats(test_recs, thr, nms_iou),
+        **report.end_to_end(pack, test_recs, labels, th),
+        "view": report.view_metrics(test_recs, report.other_logits(pack, others_val)),
+        "unseen": report.unseen_metrics(unseen_recs, test_recs, th["screw_uncertain_below"]),
+        "onnx_max_abs_diff": diffs,
+        "render_seconds": round(t_render),
+        "train_seconds": round(t_train),
+    }
+    report.plot_confusion(sm, labels, tmp / "confusion.png")
+    report.plot_reliability(sm, tmp / "reliability.png")
+    (tmp / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2) + "\n")
+    metrics["total_seconds"] = round(time.time() - t_start)
+    write_model_card(tmp / "MODEL_CARD.md", metrics, th, temps, asdict(cfg.data), asdict(cfg.train))
+    write_manifest(tmp, labels, temps, th, _jsonable(_summary(metrics)), cfg.version)
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+    logger.info("pack written to %s in %.0f s", out, time.time() - t_start)
+    return metrics
+
+
+def _cache_key(cfg: PackConfig) -> str:
+    """Hash of the data config, the design file and the renderer's source."""
+    h = hashlib.sha256(json.dumps(asdict(cfg.data), sort_keys=True).encode())
+    h.update((cfg.designs or default_designs_path()).read_bytes())
+    src = Path(__file__).parent
+    for f in sorted([*src.glob("render/*.py"), src / "dataset.py", src / "imaging.py"]):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def render_data(cfg: PackConfig, df: DesignFile) -> tuple:
+    path = cfg.cache / f"render-{_cache_key(cfg)}.pkl" if cfg.cache else None
+    if path is not None and path.exists():
+        logger.info("reusing rendered data from %s", path)
+        with path.open("rb") as f:
+            return pickle.load(f)
+    arrays, results = build_patients(cfg.data, df, cfg.designs)
+    others = build_others(cfg.data)
+    unseen = build_unseen(cfg.data, df, cfg.designs)
+    out = (arrays, results, others, unseen)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def _summary(m: dict) -> dict:
+    return {
+        "evaluated_on": m["evaluated_on"],
+        "test_patients": m["test_patients"],
+        "test_screws": m["test_screws"],
+        "screw_accuracy_on_truth_boxes": m["screw_accuracy_on_truth_boxes"],
+        "screw_accuracy_on_detections": m["matched_screw_accuracy"],
+        "patient_accuracy": m["patient_accuracy"],
+        "detection_recall": {v: round(m["detection"][v]["recall"], 4) for v in ("ap", "lateral")},
+        "ece": m["ece"],
+    }
+
+
+def _jsonable(x: object) -> object:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.floating | float):
+        return round(float(x), 4)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, Path):
+        return str(x)
+    return x
+
+
+def default_designs() -> Path:
+    return default_designs_path()

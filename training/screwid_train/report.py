@@ -1,0 +1,153 @@
+"""Test metrics of a pack, plots, and the model card."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from screwid_train.evaluate import (
+    Pack,
+    ViewRecord,
+    boxes_to_image,
+    ece,
+    match,
+    softmax,
+    vote,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def screw_metrics(recs: list[ViewRecord], labels: list[str]) -> dict:
+    out: dict = {}
+    for view in ("ap", "lateral"):
+        probs = [r.gt_probs for r in recs if r.view == view and len(r.gt_probs)]
+        y = [
+            np.array([labels.index(s) for s in r.gt_labels])
+            for r in recs
+            if r.view == view and len(r.gt_probs)
+        ]
+        p, t = np.concatenate(probs), np.concatenate(y)
+        e, table = ece(p, t)
+        conf = np.zeros((len(labels), len(labels)), dtype=np.int64)
+        np.add.at(conf, (t, p.argmax(1)), 1)
+        out[view] = {
+            "accuracy": float((p.argmax(1) == t).mean()),
+            "screws": len(t),
+            "ece": e,
+            "confusion": conf.tolist(),
+            "bins": table,
+        }
+    return out
+
+
+def end_to_end(pack: Pack, recs: list[ViewRecord], labels: list[str], th: dict) -> dict:
+    """Detections classified from the display image, then voted per patient."""
+    per_view = {v: [0, 0] for v in ("ap", "lateral")}
+    patient_probs: dict[int, list[np.ndarray]] = {}
+    patient_truth: dict[int, set[str]] = {}
+    for r in recs:
+        boxes, _ = boxes_to_image(r.det_out, r.letterbox, th["detection"], th["nms_iou"])
+        probs = pack.classify(r.display, r.view, boxes)
+        m = match(r.gt_boxes, boxes)
+        for k, d in enumerate(m):
+            if d >= 0:
+                per_view[r.view][0] += int(labels[int(probs[d].argmax())] == r.gt_labels[k])
+                per_view[r.view][1] += 1
+        patient_probs.setdefault(r.patient, []).append(probs)
+        patient_truth.setdefault(r.patient, set()).update(r.gt_labels)
+    correct = 0
+    for pid, plist in patient_probs.items():
+        got = vote(
+            np.concatenate(plist),
+            labels,
+            th["screw_uncertain_below"],
+            th["mixed_min_share"],
+            th["mixed_min_screws"],
+        )
+        correct += int(set(got) == patient_truth[pid])
+    return {
+        "matched_screw_accuracy": {v: c / max(n, 1) for v, (c, n) in per_view.items()},
+        "patient_accuracy": correct / max(len(patient_probs), 1),
+        "patients": len(patient_probs),
+    }
+
+
+def unseen_metrics(recs: list[ViewRecord], known: list[ViewRecord], below: float) -> dict:
+    def flagged(rs: list[ViewRecord]) -> float:
+        p = np.concatenate([r.gt_probs for r in rs if len(r.gt_probs)])
+        return float((p.max(axis=1) < below).mean())
+
+    return {
+        "unseen_screws_flagged_uncertain": flagged(recs),
+        "known_screws_flagged_uncertain": flagged(known),
+        "unseen_patients": len({r.patient for r in recs}),
+    }
+
+
+def view_metrics(recs: list[ViewRecord], other_logits: np.ndarray) -> dict:
+    names = ["ap", "lateral"]
+    spine_ok = [int(np.argmax(r.view_logits) == names.index(r.view)) for r in recs]
+    other_ok = (other_logits.argmax(axis=1) == 2) if len(other_logits) else np.zeros(0)
+    return {
+        "spine_views_correct": float(np.mean(spine_ok)),
+        "spine_views": len(spine_ok),
+        "other_correct": float(np.mean(other_ok)) if len(other_ok) else None,
+        "others": len(other_logits),
+    }
+
+
+def plot_confusion(sm: dict, labels: list[str], path: Path) -> None:
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+    for ax, view in zip(axes, ("ap", "lateral"), strict=True):
+        c = np.array(sm[view]["confusion"])
+        ax.imshow(c, cmap="Blues")
+        for i in range(len(labels)):
+            for j in range(len(labels)):
+                ax.text(j, i, str(c[i, j]), ha="center", va="center")
+        ax.set_xticks(range(len(labels)), labels)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("truth")
+        ax.set_title(f"{view}: accuracy {sm[view]['accuracy']:.3f}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_reliability(sm: dict, path: Path) -> None:
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+    for ax, view in zip(axes, ("ap", "lateral"), strict=True):
+        bins = sm[view]["bins"]
+        ax.plot([0, 1], [0, 1], "k--", lw=1)
+        ax.bar(
+            [(b["lo"] + b["hi"]) / 2 for b in bins],
+            [b["acc"] for b in bins],
+            width=1 / 15,
+            alpha=0.6,
+            edgecolor="k",
+        )
+        ax.set_xlabel("confidence")
+        ax.set_ylabel("accuracy")
+        ax.set_title(f"{view}: ECE {sm[view]['ece']:.3f}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def other_logits(pack: Pack, others: np.ndarray) -> np.ndarray:
+    out = []
+    for img in others:
+        inp = ((img.astype(np.float32) - 0.5) / 0.25)[None, None]
+        out.append(pack.sess["view"].run(None, {"input": inp})[0][0])
+    return np.array(out).reshape(-1, 3)
+
+
+def softmax_view(x: np.ndarray) -> np.ndarray:
+    return softmax(x, 1.0)

@@ -1,0 +1,208 @@
+"""Training loops for the view classifier, the detector and the two screw classifiers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from screwid_train.augment import affine, intensity, normalise
+from screwid_train.detector import detector_loss, make_targets
+from screwid_train.models import Classifier, Detector, screw_model, view_model
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    view_steps: int = 300
+    view_batch: int = 64
+    det_steps: int = 600
+    det_batch: int = 8
+    det_crop: int = 256
+    cls_steps: int = 800
+    cls_batch: int = 48
+    lr: float = 2e-3
+    seed: int = 0
+    threads: int = 2
+    parallel: bool = True
+
+
+def _schedule(opt: torch.optim.Optimizer, step: int, total: int, lr: float) -> None:
+    warm = max(1, total // 20)
+    f = step / warm if step < warm else 0.5 * (1 + np.cos(np.pi * (step - warm) / (total - warm)))
+    for group in opt.param_groups:
+        group["lr"] = lr * max(f, 0.02)
+
+
+def _tensor(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+
+
+def predict_logits(model: torch.nn.Module, images: np.ndarray, batch: int = 256) -> np.ndarray:
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for k in range(0, len(images), batch):
+            x = normalise(_tensor(images[k : k + batch])[:, None])
+            out.append(model(x).numpy())
+    return np.concatenate(out) if out else np.zeros((0, 3), dtype=np.float32)
+
+
+def train_classifier(
+    model: Classifier,
+    images: np.ndarray,
+    labels: np.ndarray,
+    steps: int,
+    batch: int,
+    lr: float,
+    seed: int,
+    desc: str,
+) -> Classifier:
+    """Augmented cross-entropy training with class-balanced sampling."""
+    g = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    counts = np.bincount(labels, minlength=int(labels.max()) + 1).astype(np.float64)
+    p = 1.0 / counts[labels]
+    p /= p.sum()
+    model.train()
+    bar = tqdm(range(steps), desc=desc)
+    for step in bar:
+        _schedule(opt, step, steps, lr)
+        idx = rng.choice(len(images), size=batch, p=p)
+        x = _tensor(images[idx])[:, None]
+        level = min(1.0, 0.25 + step / (0.4 * steps))
+        x = intensity(affine(x, g, level=level), g, level=level)
+        y = torch.from_numpy(labels[idx])
+        loss = F.cross_entropy(model(normalise(x)), y, label_smoothing=0.05)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % 20 == 0:
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+    model.eval()
+    return model
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Temperature minimising validation NLL (grid then refine)."""
+    if len(labels) == 0:
+        return 1.0
+    lg = torch.from_numpy(logits.astype(np.float64))
+    y = torch.from_numpy(labels)
+    best, best_t = float("inf"), 1.0
+    for t in np.exp(np.linspace(np.log(0.3), np.log(5.0), 120)):
+        nll = float(F.cross_entropy(lg / t, y))
+        if nll < best:
+            best, best_t = nll, float(t)
+    return round(best_t, 4)
+
+
+def train_view(data: dict[str, np.ndarray], others: np.ndarray, cfg: TrainConfig) -> Classifier:
+    imgs = np.concatenate([data["ap_small"], data["lateral_small"], others]).astype(np.float32)
+    labels = np.concatenate(
+        [
+            np.zeros(len(data["ap_small"])),
+            np.ones(len(data["lateral_small"])),
+            np.full(len(others), 2),
+        ]
+    ).astype(np.int64)
+    torch.manual_seed(cfg.seed)
+    return train_classifier(
+        view_model(), imgs, labels, cfg.view_steps, cfg.view_batch, cfg.lr, cfg.seed, "train view"
+    )
+
+
+def train_screw(data: dict[str, np.ndarray], view: str, cfg: TrainConfig) -> Classifier:
+    crops = data[f"{view}_crops"].astype(np.float32)
+    labels = data[f"{view}_crop_labels"]
+    keep = labels >= 0
+    torch.manual_seed(cfg.seed + 1)
+    return train_classifier(
+        screw_model(3),
+        crops[keep],
+        labels[keep],
+        cfg.cls_steps,
+        cfg.cls_batch,
+        cfg.lr,
+        cfg.seed + 1,
+        f"train classifier_{view}",
+    )
+
+
+def _det_samples(data: dict[str, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    images, boxes = [], []
+    for view in ("ap", "lateral"):
+        counts = data[f"{view}_box_count"]
+        starts = np.concatenate([[0], np.cumsum(counts)])
+        for k in range(len(counts)):
+            images.append(data[f"{view}_det"][k])
+            boxes.append(data[f"{view}_boxes"][starts[k] : starts[k + 1]])
+    return np.stack(images), boxes
+
+
+def _det_batch(
+    images: np.ndarray,
+    boxes: list[np.ndarray],
+    idx: np.ndarray,
+    crop: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, ...]:
+    xs, hms, regs, masks = [], [], [], []
+    size = images.shape[-1]
+    for k in idx:
+        b = boxes[k].copy()
+        if len(b) and rng.uniform() < 0.85:
+            c = b[rng.integers(0, len(b))]
+            cx, cy = (c[0] + c[2]) / 2, (c[1] + c[3]) / 2
+            ox = int(np.clip(cx - rng.uniform(0.15, 0.85) * crop, 0, size - crop)) // 4 * 4
+            oy = int(np.clip(cy - rng.uniform(0.15, 0.85) * crop, 0, size - crop)) // 4 * 4
+        else:
+            ox, oy = (int(rng.integers(0, size - crop + 1)) // 4 * 4 for _ in range(2))
+        img = images[k, oy : oy + crop, ox : ox + crop].astype(np.float32)
+        b = b - np.array([ox, oy, ox, oy], dtype=np.float32)
+        if rng.uniform() < 0.5:
+            img = img[:, ::-1]
+            b = (
+                np.stack([crop - b[:, 2], b[:, 1], crop - b[:, 0], b[:, 3]], axis=1)
+                if len(b)
+                else b
+            )
+        t = make_targets(b, crop)
+        xs.append(img.copy())
+        hms.append(t["hm"])
+        regs.append(t["reg"])
+        masks.append(t["mask"])
+    return np.stack(xs), np.stack(hms), np.stack(regs), np.stack(masks)
+
+
+def train_detector(data: dict[str, np.ndarray], cfg: TrainConfig) -> Detector:
+    images, boxes = _det_samples(data)
+    torch.manual_seed(cfg.seed + 2)
+    g = torch.Generator().manual_seed(cfg.seed + 2)
+    rng = np.random.default_rng(cfg.seed + 2)
+    model = Detector()
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    model.train()
+    bar = tqdm(range(cfg.det_steps), desc="train detector")
+    t0 = time.time()
+    for step in bar:
+        _schedule(opt, step, cfg.det_steps, cfg.lr)
+        idx = rng.integers(0, len(images), size=cfg.det_batch)
+        x, hm, reg, mask = (_tensor(a) for a in _det_batch(images, boxes, idx, cfg.det_crop, rng))
+        x = intensity(x[:, None], g)
+        loss, parts = detector_loss(model.raw(normalise(x)), hm, reg, mask)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % 10 == 0:
+            bar.set_postfix(loss=f"{loss.item():.3f}", focal=f"{parts['focal']:.3f}")
+    logger.info("detector trained in %.0f s", time.time() - t0)
+    model.eval()
+    return model
