@@ -9,10 +9,6 @@ use crate::pack::Manifest;
 use crate::radiograph::GreyImage;
 use crate::report::ImageReport;
 
-/// Largest texture side uploaded; bigger images are shown downsampled (boxes stay exact,
-/// since they are placed in original-image coordinates).
-const MAX_TEXTURE_SIDE: u32 = 4096;
-
 /// A screw, by image index and screw index.
 pub type ScrewRef = (usize, usize);
 
@@ -23,7 +19,11 @@ pub struct CaseView {
 
 impl CaseView {
     /// Uploads the case's images.
+    ///
+    /// Images larger than the GPU's texture limit are shown downsampled; boxes stay exact,
+    /// since they are placed in original-image coordinates.
     pub fn new(ctx: &egui::Context, case: &Case) -> Self {
+        let max_side = u32::try_from(ctx.input(|i| i.max_texture_side)).unwrap_or(u32::MAX);
         let textures = case
             .images
             .iter()
@@ -31,7 +31,7 @@ impl CaseView {
             .map(|(i, img)| {
                 ctx.load_texture(
                     format!("case-image-{i}"),
-                    to_colour_image(&img.image),
+                    to_colour_image(&img.image, max_side),
                     egui::TextureOptions::LINEAR,
                 )
             })
@@ -157,11 +157,11 @@ fn draw_boxes(
     clippy::cast_sign_loss,
     reason = "values are clamped to [0, 255]"
 )]
-fn to_colour_image(image: &GreyImage) -> egui::ColorImage {
+fn to_colour_image(image: &GreyImage, max_side: u32) -> egui::ColorImage {
     let (w, h) = image.dimensions();
     let scaled;
-    let source = if w.max(h) > MAX_TEXTURE_SIDE {
-        let s = f64::from(MAX_TEXTURE_SIDE) / f64::from(w.max(h));
+    let source = if w.max(h) > max_side {
+        let s = f64::from(max_side) / f64::from(w.max(h));
         let (sw, sh) = ((f64::from(w) * s) as u32, (f64::from(h) * s) as u32);
         scaled = image::imageops::resize(
             image,

@@ -8,16 +8,14 @@ use std::path::Path;
 use dicom_dictionary_std::tags;
 use dicom_object::file::ReadPreamble;
 use dicom_object::{DefaultDicomObject, OpenFileOptions};
-use dicom_pixeldata::{
-    ConvertOptions, DecodedPixelData, ModalityLutOption, PixelDecoder, PixelRepresentation,
-    PlanarConfiguration, Rescale, VoiLutFunction, VoiLutOption,
-};
+use dicom_pixeldata::{DecodedPixelData, PixelDecoder};
 
-use super::colour::{Planes, rgb_luma, ybr_luma};
 use super::error::{ReadError, one_line};
 use super::header::{self, Layout};
-use super::info::{ImageInfo, SourceFormat, Window, WindowSource};
-use super::{GreyImage, Radiograph, StoredFrame, check_size, modality, syntax, voi};
+use super::info::{ImageInfo, SourceFormat};
+use super::{
+    GreyImage, Radiograph, StoredFrame, check_size, dicom_colour, grey, palette, syntax, ybr,
+};
 
 /// Parse a DICOM file held in memory; `bytes` starts at the preamble or at "DICM".
 pub fn open(bytes: &[u8], path: &Path) -> Result<DefaultDicomObject, ReadError> {
@@ -73,14 +71,28 @@ fn check(obj: &DefaultDicomObject, path: &Path) -> Result<Layout, ReadError> {
             layout.high_bit, layout.bits_stored
         ));
     }
-    let subsampled = layout.photometric.contains("422") || layout.photometric.contains("420");
-    if layout.photometric == "PALETTE COLOR" || (native && subsampled) {
-        return refuse(format!(
-            "PhotometricInterpretation {} not supported yet",
-            layout.photometric
-        ));
-    }
+    check_photometric(&layout, native, path)?;
     Ok(layout)
+}
+
+/// Refuse photometric layouts that no route reads: native 4:2:0 (not defined for native
+/// data), native 4:2:2 other than 8-bit three-sample, palette colour other than one sample.
+fn check_photometric(layout: &Layout, native: bool, path: &Path) -> Result<(), ReadError> {
+    let pi = layout.photometric.as_str();
+    let bad_422 =
+        ybr::range(pi).is_some() && (layout.bits_allocated != 8 || layout.samples_per_pixel != 3);
+    let bad = (native && (pi.contains("420") || bad_422))
+        || (pi == "PALETTE COLOR" && layout.samples_per_pixel != 1);
+    if bad {
+        return Err(ReadError::UnsupportedLayout {
+            what: format!(
+                "PhotometricInterpretation {pi} with {} samples of {} bits",
+                layout.samples_per_pixel, layout.bits_allocated
+            ),
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// Decode the first frame, turning codec failures into one-line errors.
@@ -148,192 +160,115 @@ fn base_info(obj: &DefaultDicomObject, layout: &Layout) -> ImageInfo {
     info
 }
 
+/// How the first frame becomes grey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// One sample per pixel: rescale → window → inversion.
+    Grey,
+    /// RGB / `YBR_FULL` decoded by dicom-pixeldata → luma.
+    Colour,
+    /// `PALETTE COLOR`: stored index → palette RGB → luma.
+    Palette,
+    /// Native 8-bit 4:2:2 YBR, read here → Y.
+    Ybr422(ybr::Range),
+}
+
+fn route(obj: &DefaultDicomObject, layout: &Layout) -> Route {
+    let native = syntax::is_native(obj.meta().transfer_syntax());
+    match ybr::range(&layout.photometric) {
+        Some(range) if native => return Route::Ybr422(range),
+        _ => {}
+    }
+    if layout.photometric == "PALETTE COLOR" {
+        Route::Palette
+    } else if layout.samples_per_pixel == 1 {
+        Route::Grey
+    } else {
+        Route::Colour
+    }
+}
+
 /// Load a DICOM radiograph as display values.
 pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
     let obj = open(bytes, path)?;
     let layout = check(&obj, path)?;
-    let px = decode(&obj, path)?;
     let mut info = base_info(&obj, &layout);
-    let values = if px.samples_per_pixel() == 1 {
-        grey_pipeline(&obj, &px, &mut info, path)?
-    } else {
-        colour_luma(&px, path)?
+    let values = match route(&obj, &layout) {
+        Route::Ybr422(range) => ybr::grey(&ybr422(&obj, &layout, path)?, range),
+        other => {
+            let px = decode(&obj, path)?;
+            match other {
+                Route::Palette => palette_luma(&obj, &px, path)?,
+                Route::Grey => grey::grey_pipeline(&obj, &px, &mut info, path)?,
+                _ => dicom_colour::colour_luma(&px, path)?,
+            }
+        }
     };
-    let image =
-        GreyImage::from_raw(px.columns(), px.rows(), values).ok_or_else(|| ReadError::Decode {
+    let image = GreyImage::from_raw(layout.columns, layout.rows, values).ok_or_else(|| {
+        ReadError::Decode {
             reason: "decoded pixel count mismatch".to_owned(),
             path: path.to_owned(),
-        })?;
+        }
+    })?;
     Ok(Radiograph { image, info })
 }
 
-/// Modality values (stored values after rescale slope / intercept) of the first frame.
-fn modality_values(px: &DecodedPixelData<'_>, path: &Path) -> Result<Vec<f32>, ReadError> {
-    let options = ConvertOptions::new()
-        .with_modality_lut(ModalityLutOption::Default)
-        .with_voi_lut(VoiLutOption::Identity);
-    px.to_vec_frame_with_options(0, &options)
-        .map_err(|e| ReadError::Decode {
-            reason: one_line(&e),
+/// Interleaved Y, Cb, Cr of the first frame of native 4:2:2 data.
+fn ybr422(obj: &DefaultDicomObject, layout: &Layout, path: &Path) -> Result<Vec<u8>, ReadError> {
+    let bytes = obj
+        .get(tags::PIXEL_DATA)
+        .and_then(|e| e.to_bytes().ok())
+        .ok_or_else(|| ReadError::Decode {
+            reason: "native pixel data unreadable".to_owned(),
             path: path.to_owned(),
-        })
+        })?;
+    ybr::expand(&bytes, layout.rows, layout.columns).map_err(|reason| ReadError::Decode {
+        reason,
+        path: path.to_owned(),
+    })
 }
 
-/// Rescale → window → inversion, for one-sample (grey) images.
-fn grey_pipeline(
+/// `PALETTE COLOR` → luma of each stored index's palette entry.
+fn palette_luma(
     obj: &DefaultDicomObject,
     px: &DecodedPixelData<'_>,
-    info: &mut ImageInfo,
     path: &Path,
 ) -> Result<Vec<f32>, ReadError> {
-    let signed = px.pixel_representation() == PixelRepresentation::Signed;
-    let mut values = match modality::read(obj, signed) {
-        Some(Ok(lut)) => stored_grey(px, path)?
-            .into_iter()
-            .map(|s| lut.map(s))
-            .collect(),
-        Some(Err(why)) => {
-            info.note(format!("{why}; rescale slope/intercept used"));
-            modality_values(px, path)?
-        }
-        None => modality_values(px, path)?,
-    };
-    let window = choose_window(obj, px, &values, info);
-    voi::apply_window(&mut values, &window);
-    info.window = Some(window);
-    let mono1 = info.photometric == "MONOCHROME1";
-    let inverse = header::presentation_inverse(obj);
-    if inverse && !mono1 {
-        info.note("Presentation LUT INVERSE on MONOCHROME2, shown inverted".to_owned());
-    }
-    if mono1 || inverse {
-        voi::invert(&mut values);
-    }
-    Ok(values)
-}
-
-/// The file's first usable window, else the percentile window (with a note saying why).
-fn choose_window(
-    obj: &DefaultDicomObject,
-    px: &DecodedPixelData<'_>,
-    values: &[f32],
-    info: &mut ImageInfo,
-) -> Window {
-    match header::first_window(obj) {
-        Some((center, width))
-            if voi::usable(center, width) && !voi::misses(values, center, width) =>
-        {
-            if let Ok(Some([function, ..])) = px.voi_lut_function()
-                && *function != VoiLutFunction::Linear
-            {
-                info.note(format!("VOI LUT function {function:?} applied as LINEAR"));
-            }
-            return Window {
-                center,
-                width,
-                source: WindowSource::File,
-            };
-        }
-        Some((center, width)) => {
-            info.note(format!("stored window {center}/{width} unusable or outside the pixel values, percentile window used"));
-        }
-        None if header::has(obj, tags::VOILUT_SEQUENCE) => {
-            info.note("VOI LUT table ignored, percentile window used".to_owned());
-        }
-        None => {}
-    }
-    voi::percentile_window(values).unwrap_or(Window {
-        center: 0.5,
-        width: 1.0,
-        source: WindowSource::Percentile,
-    })
-}
-
-/// Raw samples of the first frame as `f32`, de-planarised to interleaved order.
-fn raw_samples(px: &DecodedPixelData<'_>, path: &Path) -> Result<Vec<f32>, ReadError> {
-    let data = px.frame_data(0).map_err(|e| ReadError::Decode {
-        reason: one_line(&e),
+    let palette = palette::read(obj).map_err(|what| ReadError::UnsupportedLayout {
+        what,
         path: path.to_owned(),
     })?;
-    Ok(if px.bits_allocated() == 8 {
-        data.iter().map(|&b| f32::from(b)).collect()
-    } else {
-        data.chunks_exact(2)
-            .map(|c| f32::from(u16::from_ne_bytes([c[0], c[1]])))
-            .collect()
-    })
+    let indices = grey::stored_grey(px, path)?;
+    Ok(indices.into_iter().map(|i| palette.luma(i)).collect())
 }
 
-fn planes(px: &DecodedPixelData<'_>) -> Planes {
-    match px.planar_configuration() {
-        PlanarConfiguration::Standard => Planes::Interleaved,
-        PlanarConfiguration::PixelFirst => Planes::Planar,
-    }
-}
-
-/// Colour (RGB / `YBR_FULL`) → luma divided by the maximum stored code.
-fn colour_luma(px: &DecodedPixelData<'_>, path: &Path) -> Result<Vec<f32>, ReadError> {
-    let samples = raw_samples(px, path)?;
-    let n = px.rows() as usize * px.columns() as usize;
-    let luma = if px.photometric_interpretation().as_str() == "YBR_FULL" {
-        ybr_luma(&samples, n, planes(px))
-    } else {
-        rgb_luma(&samples, n, planes(px))
-    };
-    #[allow(clippy::cast_precision_loss)] // at most 2^16 - 1
-    let max = ((1u32 << px.bits_stored().min(16)) - 1) as f32;
-    Ok(luma
-        .into_iter()
-        .map(|v| (v / max).clamp(0.0, 1.0))
-        .collect())
-}
-
-/// First frame's decoded samples before rescale / window: grey via the library's
-/// bits-stored mask and sign extension, colour as interleaved raw samples.
+/// First frame's decoded samples before rescale / window: grey (and palette indices) via
+/// the library's bits-stored mask and sign extension, colour as interleaved samples.
 pub fn stored(bytes: &[u8], path: &Path) -> Result<StoredFrame, ReadError> {
     let obj = open(bytes, path)?;
-    check(&obj, path)?;
-    let px = decode(&obj, path)?;
-    let samples_per_pixel = px.samples_per_pixel();
-    let samples = if samples_per_pixel == 1 {
-        stored_grey(&px, path)?
-    } else {
-        let n = px.rows() as usize * px.columns() as usize;
-        let raw = raw_samples(&px, path)?;
-        interleave(&raw, n, planes(&px))
+    let layout = check(&obj, path)?;
+    let (samples_per_pixel, samples) = match route(&obj, &layout) {
+        Route::Ybr422(_) => {
+            let ybr = ybr422(&obj, &layout, path)?;
+            (3, ybr.into_iter().map(i32::from).collect())
+        }
+        Route::Grey | Route::Palette => (1, grey::stored_grey(&decode(&obj, path)?, path)?),
+        Route::Colour => {
+            let px = decode(&obj, path)?;
+            let n = px.rows() as usize * px.columns() as usize;
+            let raw = dicom_colour::raw_samples(&px, path)?;
+            (
+                3,
+                dicom_colour::interleave(&raw, n, dicom_colour::planes(&px)),
+            )
+        }
     };
     Ok(StoredFrame {
-        width: px.columns(),
-        height: px.rows(),
+        width: layout.columns,
+        height: layout.rows,
         samples_per_pixel,
         samples,
     })
-}
-
-/// Grey stored values (bits-stored mask, sign extension) via an identity rescale.
-fn stored_grey(px: &DecodedPixelData<'_>, path: &Path) -> Result<Vec<i32>, ReadError> {
-    let identity = Rescale {
-        slope: 1.0,
-        intercept: 0.0,
-    };
-    let options = ConvertOptions::new()
-        .with_modality_lut(ModalityLutOption::Override(identity))
-        .with_voi_lut(VoiLutOption::Identity);
-    px.to_vec_frame_with_options::<i32>(0, &options)
-        .map_err(|e| ReadError::Decode {
-            reason: one_line(&e),
-            path: path.to_owned(),
-        })
-}
-
-#[allow(clippy::cast_possible_truncation)] // raw samples are u8 / u16 values
-fn interleave(raw: &[f32], n: usize, planes: Planes) -> Vec<i32> {
-    match planes {
-        Planes::Interleaved => raw.iter().map(|&v| v as i32).collect(),
-        Planes::Planar => (0..3 * n)
-            .map(|k| raw[(k % 3) * n + k / 3] as i32)
-            .collect(),
-    }
 }
 
 #[cfg(test)]
@@ -345,15 +280,6 @@ mod tests {
         let msg = "could not decode: unsupported JPEG feature: SamplePrecision(12)";
         assert_eq!(sample_precision(msg), Some(12));
         assert_eq!(sample_precision("something else"), None);
-    }
-
-    #[test]
-    fn planar_samples_are_interleaved() {
-        let planar = [1.0, 2.0, 10.0, 20.0, 100.0, 200.0];
-        assert_eq!(
-            interleave(&planar, 2, Planes::Planar),
-            vec![1, 10, 100, 2, 20, 200]
-        );
     }
 
     #[test]

@@ -23,7 +23,11 @@
 //!    that 1 is always white.
 //!
 //! Colour images (RGB, `YBR_FULL`; interleaved or planar) become BT.601 luma divided by the
-//! maximum stored code, with no window.
+//! maximum stored code, with no window. Native 8-bit `YBR_FULL_422` / `YBR_PARTIAL_422`
+//! (which dicom-pixeldata cannot frame) are read here: grey = Y (`ybr.rs`). `PALETTE
+//! COLOR` maps each stored index through the red / green / blue palette tables to luma
+//! (`palette.rs`). Native 4:2:0 is refused (the standard defines it for compressed data
+//! only, where the decoder converts it).
 //!
 //! # Raster images
 //!
@@ -41,13 +45,17 @@
 
 mod colour;
 mod dicom;
+mod dicom_colour;
 mod error;
+mod grey;
 mod header;
 mod info;
 mod modality;
+mod palette;
 mod raster;
 mod syntax;
 mod voi;
+mod ybr;
 
 use std::path::Path;
 

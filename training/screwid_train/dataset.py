@@ -27,9 +27,9 @@ SAMPLE_SEED_BASE = 9_000_000
 
 @dataclass(frozen=True)
 class DataConfig:
-    patients: int = 420
-    others: int = 320
-    unseen: int = 24
+    patients: int = 480
+    others: int = 480
+    unseen: int = 32
     long_side: int = 1024
     det_size: int = 512
     view_size: int = 128

@@ -14,6 +14,26 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def _samples_section(rows: list[dict]) -> list[str]:
+    """Full-size sample patients (assets/samples) run through the exported pack."""
+    if not rows:
+        return []
+    out = [
+        "### Full-size sample patients (`assets/samples`, app path: DICOM, window, letterbox)",
+        "",
+        "| patient | true designs | voted designs | image | view | screws | matched | correct |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        for im in r["images"]:
+            out.append(
+                f"| {r['patient']} | {', '.join(r['designs_true'])} | "
+                f"{', '.join(r['designs_pred']) or '-'} | {im['file']} | {im['view_pred']} | "
+                f"{im['screws']} | {im['matched']} | {im['matched_correct']} |"
+            )
+    return [*out, ""]
+
+
 def write_model_card(
     path: Path, m: dict, th: dict, temps: dict[str, float], data: dict, train: dict
 ) -> None:
@@ -72,6 +92,7 @@ def write_model_card(
         "",
         "![reliability diagrams](reliability.png)",
         "",
+        *_samples_section(m.get("samples_full_size", [])),
         "All numbers are in `metrics.json`.",
         "",
         "## Thresholds (manifest)",
@@ -94,7 +115,7 @@ def write_model_card(
         "",
         "- Phantoms are crude: analytic solids for bone, no real soft-tissue texture.",
         "- Test images are rendered at the training resolution (long side 1024 px), not the "
-        "stored 2000-3000 px; the sample patients exercise the full-size path.",
+        "stored 2000-3000 px; only the three sample patients exercise the full-size path.",
         "- Lateral screws overlap their contralateral partner; recall there is lower.",
         "",
     ]

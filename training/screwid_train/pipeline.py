@@ -145,12 +145,14 @@ def build_pack(out: Path, cfg: PackConfig) -> dict:
         **report.end_to_end(pack, test_recs, labels, th),
         "view": report.view_metrics(test_recs, report.other_logits(pack, others_val)),
         "unseen": report.unseen_metrics(unseen_recs, test_recs, th["screw_uncertain_below"]),
-        "onnx_max_abs_diff": diffs,
+        "onnx_max_abs_diff": {k: f"{v:.2e}" for k, v in diffs.items()},
         "render_seconds": round(t_render),
         "train_seconds": round(t_train),
     }
     report.plot_confusion(sm, labels, tmp / "confusion.png")
     report.plot_reliability(sm, tmp / "reliability.png")
+    write_manifest(tmp, labels, temps, th, _jsonable(_summary(metrics)), cfg.version)
+    metrics["samples_full_size"] = _check_samples(tmp)
     (tmp / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2) + "\n")
     metrics["total_seconds"] = round(time.time() - t_start)
     write_model_card(tmp / "MODEL_CARD.md", metrics, th, temps, asdict(cfg.data), asdict(cfg.train))
@@ -160,6 +162,17 @@ def build_pack(out: Path, cfg: PackConfig) -> dict:
     tmp.rename(out)
     logger.info("pack written to %s in %.0f s", out, time.time() - t_start)
     return metrics
+
+
+def _check_samples(pack: Path) -> list[dict]:
+    """The bundled full-size sample patients through the freshly exported pack, if present."""
+    from screwid_train.checks import check_folder
+    from screwid_train.designs import repo_root
+
+    samples = repo_root() / "assets" / "samples"
+    if not samples.is_dir() or not (pack / "manifest.json").exists():
+        return []
+    return check_folder(pack, samples)
 
 
 def _cache_key(cfg: PackConfig) -> str:

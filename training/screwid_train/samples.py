@@ -115,7 +115,7 @@ def contact_sheet(out: Path, seed: int = 0, size: int = 420) -> None:
     """AP and lateral of each design (plus a crop row) as one PNG."""
     df = load_designs()
     keys = ("medtronic", "nuvasive", "stryker", "unseen")
-    sheet = Image.new("RGB", (size * len(keys), size * 3 + 30), (30, 30, 30))
+    sheet = Image.new("RGB", (size * len(keys), size * 2 + size // 2 + 30), (30, 30, 30))
     draw = ImageDraw.Draw(sheet)
     for col, key in enumerate(tqdm(keys, desc="contact sheet")):
         spec = sample_patient(df, SAMPLE_SEED_BASE + 500 + seed * 10 + col, (key,))

@@ -20,12 +20,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TrainConfig:
-    view_steps: int = 300
+    view_steps: int = 400
     view_batch: int = 64
-    det_steps: int = 600
+    det_steps: int = 1500
     det_batch: int = 8
     det_crop: int = 256
-    cls_steps: int = 800
+    cls_steps: int = 1500
     cls_batch: int = 48
     lr: float = 2e-3
     seed: int = 0

@@ -1,0 +1,115 @@
+//! Owns the DICOM grey pipeline on decoded pixel data: stored values (bits-stored mask,
+//! sign) → modality rescale or Modality LUT table → VOI window → MONOCHROME1 / INVERSE
+//! inversion, once.
+
+use std::path::Path;
+
+use dicom_dictionary_std::tags;
+use dicom_object::DefaultDicomObject;
+use dicom_pixeldata::{
+    ConvertOptions, DecodedPixelData, ModalityLutOption, PixelRepresentation, Rescale,
+    VoiLutFunction, VoiLutOption,
+};
+
+use super::error::{ReadError, one_line};
+use super::header;
+use super::info::{ImageInfo, Window, WindowSource};
+use super::{modality, voi};
+
+/// Modality values (stored values after rescale slope / intercept) of the first frame.
+fn modality_values(px: &DecodedPixelData<'_>, path: &Path) -> Result<Vec<f32>, ReadError> {
+    let options = ConvertOptions::new()
+        .with_modality_lut(ModalityLutOption::Default)
+        .with_voi_lut(VoiLutOption::Identity);
+    px.to_vec_frame_with_options(0, &options)
+        .map_err(|e| ReadError::Decode {
+            reason: one_line(&e),
+            path: path.to_owned(),
+        })
+}
+
+/// Rescale → window → inversion, for one-sample (grey) images.
+pub fn grey_pipeline(
+    obj: &DefaultDicomObject,
+    px: &DecodedPixelData<'_>,
+    info: &mut ImageInfo,
+    path: &Path,
+) -> Result<Vec<f32>, ReadError> {
+    let signed = px.pixel_representation() == PixelRepresentation::Signed;
+    let mut values = match modality::read(obj, signed) {
+        Some(Ok(lut)) => stored_grey(px, path)?
+            .into_iter()
+            .map(|s| lut.map(s))
+            .collect(),
+        Some(Err(why)) => {
+            info.note(format!("{why}; rescale slope/intercept used"));
+            modality_values(px, path)?
+        }
+        None => modality_values(px, path)?,
+    };
+    let window = choose_window(obj, px, &values, info);
+    voi::apply_window(&mut values, &window);
+    info.window = Some(window);
+    let mono1 = info.photometric == "MONOCHROME1";
+    let inverse = header::presentation_inverse(obj);
+    if inverse && !mono1 {
+        info.note("Presentation LUT INVERSE on MONOCHROME2, shown inverted".to_owned());
+    }
+    if mono1 || inverse {
+        voi::invert(&mut values);
+    }
+    Ok(values)
+}
+
+/// The file's first usable window, else the percentile window (with a note saying why).
+fn choose_window(
+    obj: &DefaultDicomObject,
+    px: &DecodedPixelData<'_>,
+    values: &[f32],
+    info: &mut ImageInfo,
+) -> Window {
+    match header::first_window(obj) {
+        Some((center, width))
+            if voi::usable(center, width) && !voi::misses(values, center, width) =>
+        {
+            if let Ok(Some([function, ..])) = px.voi_lut_function()
+                && *function != VoiLutFunction::Linear
+            {
+                info.note(format!("VOI LUT function {function:?} applied as LINEAR"));
+            }
+            return Window {
+                center,
+                width,
+                source: WindowSource::File,
+            };
+        }
+        Some((center, width)) => {
+            info.note(format!("stored window {center}/{width} unusable or outside the pixel values, percentile window used"));
+        }
+        None if header::has(obj, tags::VOILUT_SEQUENCE) => {
+            info.note("VOI LUT table ignored, percentile window used".to_owned());
+        }
+        None => {}
+    }
+    voi::percentile_window(values).unwrap_or(Window {
+        center: 0.5,
+        width: 1.0,
+        source: WindowSource::Percentile,
+    })
+}
+
+/// Grey stored values (bits-stored mask, sign extension) via an identity rescale.
+pub fn stored_grey(px: &DecodedPixelData<'_>, path: &Path) -> Result<Vec<i32>, ReadError> {
+    let identity = Rescale {
+        slope: 1.0,
+        intercept: 0.0,
+    };
+    let options = ConvertOptions::new()
+        .with_modality_lut(ModalityLutOption::Override(identity))
+        .with_voi_lut(VoiLutOption::Identity);
+    px.to_vec_frame_with_options::<i32>(0, &options)
+        .map_err(|e| ReadError::Decode {
+            reason: one_line(&e),
+            path: path.to_owned(),
+        })
+}
