@@ -10,9 +10,9 @@ use crate::classify::{ScrewCall, classify_screws};
 use crate::detect::{Detection, detect_screws};
 use crate::pack::{ModelError, ModelPack};
 use crate::radiograph::Radiograph;
-use crate::report::{ImageReport, PackRef, Report, SCHEMA, ScrewReport};
+use crate::report::{ImageReport, PackRef, Report, SCHEMA, ScrewReport, vote_over};
 use crate::view::{View, classify_view};
-use crate::vote::{Ballot, verdict};
+use crate::vote::Verdict;
 
 /// A radiograph and the name it is reported under.
 pub struct NamedRadiograph {
@@ -135,6 +135,7 @@ fn screw_reports(
                 .collect(),
             label: call.label,
             confidence: call.confidence,
+            overrule: None,
         })
         .collect()
 }
@@ -142,36 +143,7 @@ fn screw_reports(
 /// The verdict over every image's screws, and the report around it.
 #[must_use]
 pub fn assemble(pack: &ModelPack, images: Vec<ImageReport>) -> Report {
-    let classes = pack.class_names();
-    let probability_vectors: Vec<(View, &str, Vec<f32>)> = images
-        .iter()
-        .flat_map(|img| {
-            img.screws.iter().map(|s| {
-                let p = classes
-                    .iter()
-                    .map(|c| s.probabilities.get(c).copied().unwrap_or(0.0))
-                    .collect();
-                (img.view, s.label.as_str(), p)
-            })
-        })
-        .collect();
-    let ballots_of = |view: View| -> Vec<Ballot<'_>> {
-        probability_vectors
-            .iter()
-            .filter(|(v, _, _)| *v == view)
-            .map(|(_, label, p)| Ballot {
-                label,
-                probabilities: p,
-            })
-            .collect()
-    };
-    let verdict = verdict(
-        &classes,
-        &ballots_of(View::Ap),
-        &ballots_of(View::Lateral),
-        &pack.manifest.thresholds,
-    );
-    Report {
+    let mut report = Report {
         schema: SCHEMA.to_owned(),
         generator: format!("screwid {}", env!("CARGO_PKG_VERSION")),
         pack: PackRef {
@@ -180,6 +152,8 @@ pub fn assemble(pack: &ModelPack, images: Vec<ImageReport>) -> Report {
             trained_on: pack.manifest.trained_on.clone(),
         },
         images,
-        verdict,
-    }
+        verdict: Verdict::default(),
+    };
+    report.verdict = vote_over(&report, &pack.class_names(), &pack.manifest.thresholds);
+    report
 }

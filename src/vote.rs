@@ -17,7 +17,7 @@ use crate::pack::Thresholds;
 pub const NONE: &str = "none";
 
 /// The vote over one set of screws.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
     /// The hard-majority winner, [`UNCERTAIN`] on a tie or with no confident screw, or
     /// [`NONE`] without screws.
@@ -34,6 +34,17 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// The label with its confidence, e.g. "Stryker (93 %)"; no percentage for a label that
+    /// is no manufacturer.
+    #[must_use]
+    pub fn headline(&self) -> String {
+        match self.label.as_str() {
+            NONE => "none (no screws found)".to_owned(),
+            UNCERTAIN => "uncertain (no manufacturer holds a clear majority)".to_owned(),
+            label => format!("{label} ({:.0} %)", self.confidence * 100.0),
+        }
+    }
+
     /// The non-zero vote counts in words, e.g. "Stryker 10, uncertain 1".
     #[must_use]
     pub fn summary(&self) -> String {
@@ -52,7 +63,7 @@ impl Tally {
 }
 
 /// The patient's verdict.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     #[serde(flatten)]
     pub both: Tally,
@@ -62,7 +73,7 @@ pub struct Verdict {
     pub per_view: PerView,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PerView {
     pub ap: Tally,
     pub lateral: Tally,

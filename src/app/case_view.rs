@@ -126,7 +126,7 @@ fn draw_boxes(
     let painter = ui.painter_at(image_rect);
     for (s, screw) in report.screws.iter().enumerate() {
         let rect = screen_box(report, image_rect, s);
-        let colour = colour_of(manifest, &screw.label);
+        let colour = colour_of(manifest, screw.effective_label());
         let is_marked = |r: Option<ScrewRef>| r == Some((image_index, s));
         let width = if is_marked(selected) || is_marked(hovered) {
             3.0
@@ -142,7 +142,7 @@ fn draw_boxes(
                 StrokeKind::Outside,
             );
         }
-        let text = format!("{} {:.0}%", screw.label, screw.confidence * 100.0);
+        let text = screw.caption();
         let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), colour);
         let plate =
             Align2::LEFT_BOTTOM.anchor_size(rect.left_top() - Vec2::new(0.0, 2.0), galley.size());

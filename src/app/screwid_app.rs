@@ -28,6 +28,8 @@ pub struct ScrewIdApp {
     case: Option<(Case, CaseView)>,
     selected: Option<ScrewRef>,
     hovered: Option<ScrewRef>,
+    /// The confidence threshold now applied to the case.
+    threshold: f32,
     dialog: Option<Receiver<Vec<PathBuf>>>,
     toasts: Toasts,
     /// Set once the pack loader has been started (it needs the egui context to wake us).
@@ -45,6 +47,7 @@ impl ScrewIdApp {
             case: None,
             selected: None,
             hovered: None,
+            threshold: 0.0,
             dialog: None,
             toasts: Toasts::default(),
             started: false,
@@ -110,6 +113,9 @@ impl ScrewIdApp {
             }
             match outcome.case {
                 Ok(case) => {
+                    if let Some(pack) = self.pack.ready() {
+                        self.threshold = pack.manifest.thresholds.screw_uncertain_below;
+                    }
                     let view = CaseView::new(ctx, &case);
                     self.case = Some((case, view));
                     self.selected = None;
@@ -220,13 +226,17 @@ impl eframe::App for ScrewIdApp {
         self.poll(&ctx);
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         let box_hover = self.hovered.take();
-        if let (Some(pack), Some((case, _))) = (self.pack.ready(), &self.case) {
+        if let (Some(pack), Some((case, _))) = (self.pack.ready(), &mut self.case) {
             let manifest = &pack.manifest;
+            let review = side_panel::Review {
+                report: &mut case.report,
+                threshold: &mut self.threshold,
+                selected: &mut self.selected,
+            };
             egui::Panel::right("verdict")
                 .default_size(360.0)
                 .show(ui, |ui| {
-                    self.hovered =
-                        side_panel::ui(ui, &case.report, manifest, &mut self.selected, box_hover);
+                    self.hovered = side_panel::ui(ui, review, manifest, box_hover);
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));

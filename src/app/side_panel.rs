@@ -6,18 +6,35 @@ use egui::{Color32, RichText};
 use super::case_view::ScrewRef;
 use super::palette::{MIXED, colour_of};
 use crate::pack::Manifest;
-use crate::report::Report;
-use crate::vote::NONE;
+use crate::report::{Report, vote_over};
 
-/// Draws the verdict and the screw list; returns the screw the pointer is over.
+/// What the surgeon can change about a case from the panel.
+pub struct Review<'a> {
+    pub report: &'a mut Report,
+    /// The confidence below which a screw is uncertain.
+    pub threshold: &'a mut f32,
+    pub selected: &'a mut Option<ScrewRef>,
+}
+
+/// Draws the verdict, the review controls and the screw list; returns the screw the
+/// pointer is over.
 pub fn ui(
     ui: &mut egui::Ui,
-    report: &Report,
+    review: Review<'_>,
     manifest: &Manifest,
-    selected: &mut Option<ScrewRef>,
     hovered_box: Option<ScrewRef>,
 ) -> Option<ScrewRef> {
+    let Review {
+        report,
+        threshold,
+        selected,
+    } = review;
     verdict_ui(ui, report, manifest);
+    ui.separator();
+    threshold_ui(ui, report, manifest, threshold);
+    if let Some(r) = *selected {
+        overrule_ui(ui, report, manifest, r);
+    }
     ui.separator();
     images_ui(ui, report);
     ui.separator();
@@ -26,10 +43,7 @@ pub fn ui(
 
 fn verdict_ui(ui: &mut egui::Ui, report: &Report, manifest: &Manifest) {
     let v = &report.verdict;
-    let headline = match v.both.label.as_str() {
-        NONE => "Verdict: no screws found".to_owned(),
-        label => format!("Verdict: {label} ({:.0} %)", v.both.confidence * 100.0),
-    };
+    let headline = format!("Verdict: {}", v.both.headline());
     ui.heading(
         RichText::new(headline)
             .color(colour_of(manifest, &v.both.label))
@@ -63,6 +77,48 @@ fn verdict_ui(ui: &mut egui::Ui, report: &Report, manifest: &Manifest) {
                     );
                 }
             });
+    }
+}
+
+/// The confidence threshold: moving it relabels every screw and votes again, live.
+fn threshold_ui(ui: &mut egui::Ui, report: &mut Report, manifest: &Manifest, threshold: &mut f32) {
+    let slider = egui::Slider::new(threshold, 0.34..=0.99).text("confidence threshold");
+    if ui.add(slider).changed() {
+        let classes: Vec<String> = manifest.classes.iter().map(|c| c.name.clone()).collect();
+        report.relabel(&classes, *threshold, &manifest.thresholds);
+    }
+}
+
+/// The surgeon's own label for the selected screw, kept in the report and counted.
+fn overrule_ui(
+    ui: &mut egui::Ui,
+    report: &mut Report,
+    manifest: &Manifest,
+    (image, screw): ScrewRef,
+) {
+    let Some(s) = report
+        .images
+        .get_mut(image)
+        .and_then(|i| i.screws.get_mut(screw))
+    else {
+        return;
+    };
+    let before = s.overrule.clone();
+    let shown = s
+        .overrule
+        .clone()
+        .unwrap_or_else(|| "model's call".to_owned());
+    egui::ComboBox::from_label(format!("overrule screw (model: {})", s.label))
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut s.overrule, None, "model's call");
+            for c in &manifest.classes {
+                ui.selectable_value(&mut s.overrule, Some(c.name.clone()), &c.name);
+            }
+        });
+    if s.overrule != before {
+        let classes: Vec<String> = manifest.classes.iter().map(|c| c.name.clone()).collect();
+        report.verdict = vote_over(report, &classes, &manifest.thresholds);
     }
 }
 
@@ -110,7 +166,8 @@ fn screws_ui(
                         hovered = Some(r);
                     }
                     ui.label(report.images[image_index].view.as_str());
-                    ui.label(RichText::new(&screw.label).color(colour_of(manifest, &screw.label)));
+                    let label = screw.effective_label();
+                    ui.label(RichText::new(label).color(colour_of(manifest, label)));
                     ui.label(format!("{:.0} %", screw.confidence * 100.0));
                     ui.end_row();
                 }

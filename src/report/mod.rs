@@ -5,6 +5,7 @@
 //! documented in the README and change only with a new schema version.
 
 mod overlay;
+mod revote;
 mod text;
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use overlay::{draw_overlay, side_by_side};
+pub use revote::vote_over;
 pub use text::render_text;
 
 use crate::geometry::PixelBox;
@@ -68,6 +70,9 @@ pub struct ScrewReport {
     pub label: String,
     pub confidence: f32,
     pub probabilities: BTreeMap<String, f32>,
+    /// The surgeon's own label for this screw, which the vote counts instead of `label`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrule: Option<String>,
 }
 
 impl Report {

@@ -34,15 +34,15 @@ pub fn draw_overlay(
     let thickness = (w.max(h) / 500).max(2);
     let text_px = (w.max(h) as f32 / 70.0).max(12.0);
     for s in &report.screws {
-        let colour = if s.label == UNCERTAIN {
+        let colour = if s.effective_label() == UNCERTAIN {
             UNCERTAIN_COLOUR
         } else {
-            colour_of(&s.label)
+            colour_of(s.effective_label())
         };
         let b = s.box_in_image.clamped(w, h);
         let (x0, y0, x1, y1) = (b.x0 as u32, b.y0 as u32, b.x1 as u32, b.y1 as u32);
         draw_rect(&mut out, [x0, y0, x1, y1], thickness, Rgb(colour));
-        let text = format!("{} {:.0}%", s.label, s.confidence * 100.0);
+        let text = s.caption();
         let text_y = y0.saturating_sub(text_px as u32 + thickness);
         draw_label(&mut out, &text, x0, text_y, text_px, Rgb(colour));
     }
@@ -172,6 +172,7 @@ mod tests {
                 label: label.into(),
                 confidence: 0.9,
                 probabilities: std::collections::BTreeMap::new(),
+                overrule: None,
             }],
         }
     }

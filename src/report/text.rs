@@ -72,9 +72,8 @@ fn verdict_section(out: &mut String, report: &Report) {
     let v = &report.verdict;
     let _ = writeln!(
         out,
-        "\nVerdict: {} ({:.0} %), votes {}",
-        v.both.label,
-        v.both.confidence * 100.0,
+        "\nVerdict: {}, votes {}",
+        v.both.headline(),
         v.both.summary()
     );
     let _ = writeln!(out, "  probability-weighted: {}", v.both.weighted_label);
