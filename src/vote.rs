@@ -143,7 +143,12 @@ fn mean_probabilities(classes: &[String], ballots: &[Ballot<'_>]) -> BTreeMap<St
         .collect()
 }
 
-/// The class with the most confident votes; uncertain on a tie or when none is confident.
+/// Fewer confident screws than this give no manufacturer: a pedicle screw construct has
+/// at least two, so a lone detection is more likely a stray find than an implant.
+pub const MIN_CONFIDENT_SCREWS: u32 = 2;
+
+/// The class with the most confident votes; uncertain on a tie or when too few are
+/// confident.
 fn majority(classes: &[String], votes: &BTreeMap<String, u32>, screws: usize) -> String {
     if screws == 0 {
         return NONE.to_owned();
@@ -151,7 +156,8 @@ fn majority(classes: &[String], votes: &BTreeMap<String, u32>, screws: usize) ->
     let mut ranked: Vec<(&String, u32)> = classes.iter().map(|c| (c, votes[c])).collect();
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     match ranked.as_slice() {
-        [(_, 0), ..] | [] => UNCERTAIN.to_owned(),
+        [(_, n), ..] if *n < MIN_CONFIDENT_SCREWS => UNCERTAIN.to_owned(),
+        [] => UNCERTAIN.to_owned(),
         [(_, a), (_, b), ..] if a == b => UNCERTAIN.to_owned(),
         [(top, _), ..] => (*top).clone(),
     }
@@ -240,6 +246,9 @@ mod tests {
         assert_eq!(tally(&classes(), &tie).label, UNCERTAIN);
         let all_unsure = [b(UNCERTAIN, &U)];
         assert_eq!(tally(&classes(), &all_unsure).label, UNCERTAIN);
+        // One confident screw is no construct.
+        let lone = [b("Stryker", &S), b(UNCERTAIN, &U)];
+        assert_eq!(tally(&classes(), &lone).label, UNCERTAIN);
     }
 
     #[test]
