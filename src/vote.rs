@@ -205,17 +205,6 @@ mod tests {
             .to_vec()
     }
 
-    fn thresholds() -> Thresholds {
-        Thresholds {
-            detection: 0.3,
-            nms_iou: 0.5,
-            screw_uncertain_below: 0.6,
-            view_other_below: 0.5,
-            mixed_min_share: 0.2,
-            mixed_min_screws: 2,
-        }
-    }
-
     const M: [f32; 3] = [0.9, 0.05, 0.05];
     const S: [f32; 3] = [0.1, 0.1, 0.8];
     const U: [f32; 3] = [0.4, 0.3, 0.3];
@@ -258,7 +247,7 @@ mod tests {
             .map(|_| b("Medtronic", &M))
             .chain((0..2).map(|_| b("Stryker", &S)))
             .collect();
-        let v = verdict(&classes(), &ap, &[], &thresholds());
+        let v = verdict(&classes(), &ap, &[], &Thresholds::for_tests());
         assert!(v.mixed);
         assert_eq!(
             v.mixed_labels,
@@ -273,7 +262,7 @@ mod tests {
             .map(|_| b("Medtronic", &M))
             .chain([b("Stryker", &S)])
             .collect();
-        let v = verdict(&classes(), &ap, &[], &thresholds());
+        let v = verdict(&classes(), &ap, &[], &Thresholds::for_tests());
         assert!(!v.mixed);
     }
 
@@ -281,7 +270,7 @@ mod tests {
     fn views_are_tallied_apart_and_together() {
         let ap = [b("Medtronic", &M)];
         let lateral = [b("Medtronic", &M), b("Medtronic", &M)];
-        let v = verdict(&classes(), &ap, &lateral, &thresholds());
+        let v = verdict(&classes(), &ap, &lateral, &Thresholds::for_tests());
         assert_eq!(v.per_view.ap.screws, 1);
         assert_eq!(v.per_view.lateral.screws, 2);
         assert_eq!(v.both.votes["Medtronic"], 3);

@@ -79,6 +79,21 @@ pub struct Thresholds {
     pub mixed_min_screws: u32,
 }
 
+impl Thresholds {
+    /// Round values for unit tests of the stages that read thresholds.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        Self {
+            detection: 0.3,
+            nms_iou: 0.5,
+            screw_uncertain_below: 0.6,
+            view_other_below: 0.5,
+            mixed_min_share: 0.2,
+            mixed_min_screws: 2,
+        }
+    }
+}
+
 impl Manifest {
     /// Reads and checks a manifest.
     ///

@@ -98,17 +98,6 @@ mod tests {
             .to_vec()
     }
 
-    fn thresholds() -> Thresholds {
-        Thresholds {
-            detection: 0.3,
-            nms_iou: 0.5,
-            screw_uncertain_below: 0.6,
-            view_other_below: 0.5,
-            mixed_min_share: 0.2,
-            mixed_min_screws: 2,
-        }
-    }
-
     fn screw(p: [f32; 3]) -> ScrewReport {
         ScrewReport {
             box_in_image: PixelBox::from([0.0, 0.0, 10.0, 10.0]),
@@ -152,13 +141,13 @@ mod tests {
     #[test]
     fn a_higher_threshold_turns_weak_screws_uncertain() {
         let mut r = report();
-        r.relabel(&classes(), 0.5, &thresholds());
+        r.relabel(&classes(), 0.5, &Thresholds::for_tests());
         assert_eq!(r.verdict.both.votes["Stryker"], 3);
-        r.relabel(&classes(), 0.6, &thresholds());
+        r.relabel(&classes(), 0.6, &Thresholds::for_tests());
         assert_eq!(r.verdict.both.votes["Stryker"], 2);
         assert_eq!(r.verdict.both.votes[UNCERTAIN], 1);
         assert_eq!(r.images[0].screws[2].label, UNCERTAIN);
-        r.relabel(&classes(), 0.8, &thresholds());
+        r.relabel(&classes(), 0.8, &Thresholds::for_tests());
         assert_eq!(r.verdict.both.label, UNCERTAIN);
     }
 
@@ -167,7 +156,7 @@ mod tests {
         let mut r = report();
         r.images[0].screws[0].overrule = Some("Medtronic".into());
         r.images[0].screws[1].overrule = Some("Medtronic".into());
-        r.relabel(&classes(), 0.5, &thresholds());
+        r.relabel(&classes(), 0.5, &Thresholds::for_tests());
         // Two overruled Medtronic against one Stryker: Medtronic wins; the lone Stryker
         // screw is under the two-screw minimum for a mixed patient.
         assert_eq!(r.verdict.both.label, "Medtronic");
