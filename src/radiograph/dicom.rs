@@ -3,34 +3,67 @@
 //! dicom-pixeldata, and the grey pipeline (stored values → modality rescale → VOI window →
 //! MONOCHROME1 inversion) or the colour → luma path.
 
+use std::io::Read;
 use std::path::Path;
 
 use dicom_dictionary_std::tags;
 use dicom_object::file::ReadPreamble;
-use dicom_object::{DefaultDicomObject, OpenFileOptions};
+use dicom_object::{DefaultDicomObject, OpenFileOptions, Tag};
 use dicom_pixeldata::{DecodedPixelData, PixelDecoder};
 
 use super::error::{ReadError, one_line};
+use super::framing::{self, Framing};
 use super::header::{self, Layout};
 use super::info::{ImageInfo, SourceFormat};
+use super::lengths;
 use super::{
     GreyImage, Radiograph, StoredFrame, check_size, dicom_colour, grey, palette, syntax, ybr,
 };
 
-/// Parse a DICOM file held in memory; `bytes` starts at the preamble or at "DICM".
-pub fn open(bytes: &[u8], path: &Path) -> Result<DefaultDicomObject, ReadError> {
-    let start = if bytes.get(128..132) == Some(b"DICM") {
-        128
-    } else {
-        0
+/// Parse a DICOM file held in memory, in any [`Framing`].
+pub fn open(bytes: &[u8], path: &Path) -> Result<(DefaultDicomObject, Framing), ReadError> {
+    parse(bytes, bytes.len(), bytes, None, path)
+}
+
+/// Parse a DICOM stream: `head` is its first bytes (at least 132 when the file has them,
+/// to see the framing; the more, the further element lengths are checked against
+/// `file_len` before dicom-parser allocates them), `source` the whole file from byte 0;
+/// stop before `until` if given.
+pub fn parse<R: Read>(
+    head: &[u8],
+    file_len: usize,
+    mut source: R,
+    until: Option<Tag>,
+    path: &Path,
+) -> Result<(DefaultDicomObject, Framing), ReadError> {
+    let parse_error = |reason: String| ReadError::DicomParse {
+        reason,
+        path: path.to_owned(),
     };
-    OpenFileOptions::new()
-        .read_preamble(ReadPreamble::Never)
-        .from_reader(&bytes[start..])
-        .map_err(|e| ReadError::DicomParse {
-            reason: one_line(&e),
-            path: path.to_owned(),
-        })
+    let framing = framing::framing(head).ok_or_else(|| parse_error("no DICOM header".into()))?;
+    let le = |explicit| lengths::Syntax {
+        explicit,
+        big_endian: false,
+    };
+    let (start, data_set) = match framing {
+        Framing::Preamble => (132, le(true)),
+        Framing::Magic => (4, le(true)),
+        Framing::MetaWithoutMagic => (0, le(true)),
+        Framing::Bare { explicit } => (0, le(explicit)),
+    };
+    lengths::check(head, start, file_len, data_set).map_err(parse_error)?;
+    let skip = framing::skip(framing) as u64;
+    std::io::copy(&mut (&mut source).take(skip), &mut std::io::sink())
+        .map_err(|e| parse_error(one_line(&e)))?;
+    let prefix = framing::prefix(framing).map_err(parse_error)?;
+    let mut options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
+    if let Some(tag) = until {
+        options = options.read_until(tag);
+    }
+    let obj = options
+        .from_reader(prefix.as_slice().chain(source))
+        .map_err(|e| parse_error(one_line(&e)))?;
+    Ok((obj, framing))
 }
 
 /// Checks made before any pixel is decoded or allocated.
@@ -147,6 +180,8 @@ fn base_info(obj: &DefaultDicomObject, layout: &Layout) -> ImageInfo {
         bits_stored: layout.bits_stored,
         pixel_spacing_mm,
         window: None,
+        windows: Vec::new(),
+        voi_table: None,
         frames: layout.frames,
         patient: header::patient(obj),
         notes: Vec::new(),
@@ -158,6 +193,23 @@ fn base_info(obj: &DefaultDicomObject, layout: &Layout) -> ImageInfo {
         info.note(format!("{} frames, only the first is read", layout.frames));
     }
     info
+}
+
+/// Decode what dicom-pixeldata cannot (12-bit JPEG Extended) into native pixel data in
+/// place, so that the usual routes read it.
+#[cfg(feature = "jpeg12")]
+fn transcode(obj: &mut DefaultDicomObject, path: &Path) -> Result<(), ReadError> {
+    if super::jpeg12::applies(obj) {
+        return super::jpeg12::to_native(obj, path);
+    }
+    Ok(())
+}
+
+/// Without the `jpeg12` feature, nothing is transcoded (12-bit JPEG is refused later).
+#[cfg(not(feature = "jpeg12"))]
+#[allow(clippy::unnecessary_wraps)] // same signature as with the feature
+fn transcode(_obj: &mut DefaultDicomObject, _path: &Path) -> Result<(), ReadError> {
+    Ok(())
 }
 
 /// How the first frame becomes grey.
@@ -190,9 +242,13 @@ fn route(obj: &DefaultDicomObject, layout: &Layout) -> Route {
 
 /// Load a DICOM radiograph as display values.
 pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
-    let obj = open(bytes, path)?;
+    let (mut obj, framing) = open(bytes, path)?;
     let layout = check(&obj, path)?;
     let mut info = base_info(&obj, &layout);
+    transcode(&mut obj, path)?;
+    if let Some(text) = framing::describe(framing).filter(|_| framing != Framing::Magic) {
+        info.note(text.to_owned());
+    }
     let values = match route(&obj, &layout) {
         Route::Ybr422(range) => ybr::grey(&ybr422(&obj, &layout, path)?, range),
         other => {
@@ -245,8 +301,9 @@ fn palette_luma(
 /// First frame's decoded samples before rescale / window: grey (and palette indices) via
 /// the library's bits-stored mask and sign extension, colour as interleaved samples.
 pub fn stored(bytes: &[u8], path: &Path) -> Result<StoredFrame, ReadError> {
-    let obj = open(bytes, path)?;
+    let (mut obj, _) = open(bytes, path)?;
     let layout = check(&obj, path)?;
+    transcode(&mut obj, path)?;
     let (samples_per_pixel, samples) = match route(&obj, &layout) {
         Route::Ybr422(_) => {
             let ybr = ybr422(&obj, &layout, path)?;

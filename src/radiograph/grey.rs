@@ -1,19 +1,18 @@
 //! Owns the DICOM grey pipeline on decoded pixel data: stored values (bits-stored mask,
-//! sign) → modality rescale or Modality LUT table → VOI window → MONOCHROME1 / INVERSE
-//! inversion, once.
+//! sign) → modality rescale or Modality LUT table → VOI (window or table, chosen in
+//! `voi_choice.rs`) → MONOCHROME1 / INVERSE inversion, once.
 
 use std::path::Path;
 
-use dicom_dictionary_std::tags;
 use dicom_object::DefaultDicomObject;
 use dicom_pixeldata::{
-    ConvertOptions, DecodedPixelData, ModalityLutOption, PixelRepresentation, Rescale,
-    VoiLutFunction, VoiLutOption,
+    ConvertOptions, DecodedPixelData, ModalityLutOption, PixelRepresentation, Rescale, VoiLutOption,
 };
 
 use super::error::{ReadError, one_line};
 use super::header;
-use super::info::{ImageInfo, Window, WindowSource};
+use super::info::ImageInfo;
+use super::voi_choice::{self, Voi};
 use super::{modality, voi};
 
 /// Modality values (stored values after rescale slope / intercept) of the first frame.
@@ -47,9 +46,18 @@ pub fn grey_pipeline(
         }
         None => modality_values(px, path)?,
     };
-    let window = choose_window(obj, px, &values, info);
-    voi::apply_window(&mut values, &window);
-    info.window = Some(window);
+    match voi_choice::choose(obj, signed, &values, info) {
+        Voi::Window(window) => {
+            voi::apply_window(&mut values, &window);
+            info.window = Some(window);
+        }
+        Voi::Table(lut) => {
+            for v in &mut values {
+                *v = lut.map(*v);
+            }
+            info.voi_table = Some(lut.table);
+        }
+    }
     let mono1 = info.photometric == "MONOCHROME1";
     let inverse = header::presentation_inverse(obj);
     if inverse && !mono1 {
@@ -59,43 +67,6 @@ pub fn grey_pipeline(
         voi::invert(&mut values);
     }
     Ok(values)
-}
-
-/// The file's first usable window, else the percentile window (with a note saying why).
-fn choose_window(
-    obj: &DefaultDicomObject,
-    px: &DecodedPixelData<'_>,
-    values: &[f32],
-    info: &mut ImageInfo,
-) -> Window {
-    match header::first_window(obj) {
-        Some((center, width))
-            if voi::usable(center, width) && !voi::misses(values, center, width) =>
-        {
-            if let Ok(Some([function, ..])) = px.voi_lut_function()
-                && *function != VoiLutFunction::Linear
-            {
-                info.note(format!("VOI LUT function {function:?} applied as LINEAR"));
-            }
-            return Window {
-                center,
-                width,
-                source: WindowSource::File,
-            };
-        }
-        Some((center, width)) => {
-            info.note(format!("stored window {center}/{width} unusable or outside the pixel values, percentile window used"));
-        }
-        None if header::has(obj, tags::VOILUT_SEQUENCE) => {
-            info.note("VOI LUT table ignored, percentile window used".to_owned());
-        }
-        None => {}
-    }
-    voi::percentile_window(values).unwrap_or(Window {
-        center: 0.5,
-        width: 1.0,
-        source: WindowSource::Percentile,
-    })
 }
 
 /// Grey stored values (bits-stored mask, sign extension) via an identity rescale.

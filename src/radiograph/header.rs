@@ -1,12 +1,12 @@
 //! Owns reading DICOM header attributes into plain values: image geometry, modality,
 //! photometric interpretation, pixel spacing (with zero / bad spacing rejected), the stored
-//! window, presentation LUT shape and patient text. No pixel decoding here.
+//! windows, presentation LUT shape and patient text. No pixel decoding here.
 
 use dicom_dictionary_std::tags;
 use dicom_object::mem::InMemElement;
 use dicom_object::{DefaultDicomObject, Tag};
 
-use super::info::PatientText;
+use super::info::{FileWindow, PatientText};
 
 /// The geometry and layout attributes needed before decoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,12 +92,26 @@ fn valid_spacing(mm: f64) -> bool {
     mm.is_finite() && mm > 0.0
 }
 
-/// The first `WindowCenter` / `WindowWidth` pair, if both are present and parse.
+/// Every stored window: `WindowCenter` / `WindowWidth` values paired in order (as many
+/// as the shorter list), each with its `WindowCenterWidthExplanation` value if any.
 #[must_use]
-pub fn first_window(obj: &DefaultDicomObject) -> Option<(f64, f64)> {
-    let center = *floats(obj, tags::WINDOW_CENTER)?.first()?;
-    let width = *floats(obj, tags::WINDOW_WIDTH)?.first()?;
-    Some((center, width))
+pub fn windows(obj: &DefaultDicomObject) -> Vec<FileWindow> {
+    let centers = floats(obj, tags::WINDOW_CENTER).unwrap_or_default();
+    let widths = floats(obj, tags::WINDOW_WIDTH).unwrap_or_default();
+    let explanations: Vec<String> = element(obj, tags::WINDOW_CENTER_WIDTH_EXPLANATION)
+        .and_then(|e| e.to_multi_str().ok())
+        .map(|v| v.iter().map(|s| s.trim().to_owned()).collect())
+        .unwrap_or_default();
+    centers
+        .iter()
+        .zip(&widths)
+        .enumerate()
+        .map(|(i, (&center, &width))| FileWindow {
+            center,
+            width,
+            explanation: explanations.get(i).filter(|s| !s.is_empty()).cloned(),
+        })
+        .collect()
 }
 
 /// Whether `PresentationLUTShape` says INVERSE.

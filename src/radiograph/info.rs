@@ -22,12 +22,45 @@ pub enum WindowSource {
     Percentile,
 }
 
-/// The VOI window applied (DICOM LINEAR function), in modality units.
+/// The VOI LUT Function of a window (PS3.3 C.11.2.1.2–3, `VOILUTFunction`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum VoiFunction {
+    /// `LINEAR` (the default): ramp from `c - 0.5 - (w - 1) / 2` to `c - 0.5 + (w - 1) / 2`.
+    #[default]
+    Linear,
+    /// `LINEAR_EXACT`: ramp from `c - w / 2` to `c + w / 2`.
+    LinearExact,
+    /// `SIGMOID`: `1 / (1 + exp(-4 (x - c) / w))`.
+    Sigmoid,
+}
+
+/// The VOI window applied, in modality units.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Window {
     pub center: f64,
     pub width: f64,
     pub source: WindowSource,
+    /// The function the window was applied with (percentile windows use LINEAR).
+    pub function: VoiFunction,
+}
+
+/// One of the file's stored windows (`WindowCenter` / `WindowWidth` value pairs, in
+/// order), with its `WindowCenterWidthExplanation` when present.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileWindow {
+    pub center: f64,
+    pub width: f64,
+    pub explanation: Option<String>,
+}
+
+/// The VOI LUT table applied (first `VOILUTSequence` item, PS3.3 C.11.2.1.1): modality
+/// value `first + i` shows as `data[i] / (2^bits - 1)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VoiTable {
+    pub entries: usize,
+    pub first: i32,
+    pub bits: u16,
+    pub explanation: Option<String>,
 }
 
 /// Patient and study text, for display only: never logged, never serialised.
@@ -52,8 +85,13 @@ pub struct ImageInfo {
     pub bits_stored: u16,
     /// (row, column) spacing in mm: `PixelSpacing`, else `ImagerPixelSpacing`; never zero.
     pub pixel_spacing_mm: Option<[f64; 2]>,
-    /// The VOI window applied, `None` for colour and raster images.
+    /// The VOI window applied, `None` for colour and raster images and when a VOI LUT
+    /// table was applied instead (see `voi_table`).
     pub window: Option<Window>,
+    /// Every window stored in the file, in order; the first usable one is applied.
+    pub windows: Vec<FileWindow>,
+    /// The VOI LUT table applied, when the file has one and no usable window.
+    pub voi_table: Option<VoiTable>,
     /// Number of frames in the file (only the first is read).
     pub frames: u32,
     #[serde(skip)]
@@ -74,6 +112,8 @@ impl ImageInfo {
             bits_stored: bits,
             pixel_spacing_mm: None,
             window: None,
+            windows: Vec::new(),
+            voi_table: None,
             frames: 1,
             patient: PatientText::default(),
             notes: Vec::new(),

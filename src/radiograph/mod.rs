@@ -2,8 +2,10 @@
 //! BMP (via `image`) into one grey display image of `f32` in [0, 1], where **1 is white =
 //! dense** (bone and metal bright), plus an [`ImageInfo`] describing the file.
 //!
-//! The format is chosen from the content, not the extension: the `DICM` marker at byte 128
-//! (or at byte 0, for files without the preamble), else the PNG / JPEG / TIFF / BMP magic.
+//! The format is chosen from the content, not the extension: the `DICM` marker at byte 128,
+//! else the PNG / JPEG / TIFF / BMP magic, else DICOM without the Part 10 header (`DICM` at
+//! byte 0, a meta group without `DICM`, or a bare Explicit / Implicit VR Little Endian data
+//! set starting with group 0008–0028; see `framing.rs`, noted in [`ImageInfo::notes`]).
 //!
 //! # DICOM pixel pipeline
 //!
@@ -11,14 +13,19 @@
 //! photometric inversion):
 //!
 //! 1. **Decode** the first frame's stored values with dicom-pixeldata (any codec it has:
-//!    native, deflate, RLE, JPEG baseline / lossless, JPEG 2000, JPEG-LS), honouring
+//!    native, deflate, RLE, JPEG baseline / lossless, JPEG 2000, JPEG-LS; 12-bit JPEG
+//!    Extended with libjpeg-turbo under the `jpeg12` feature, `jpeg12.rs`), honouring
 //!    `BitsStored`, `HighBit` and `PixelRepresentation` (sign). [`stored_values`] stops here.
 //! 2. **Modality rescale**: `RescaleSlope * x + RescaleIntercept` (by the library), or
 //!    the first Modality LUT Sequence table when the file has one.
-//! 3. **VOI window**: the file's first `WindowCenter` / `WindowWidth` with the DICOM LINEAR
-//!    function `y = ((x - (c - 0.5)) / (w - 1) + 0.5)` clamped to [0, 1]; when the file has
-//!    none (or it is unusable, width < 1), a window from the 0.5 % to the 99.5 % percentile
-//!    of the modality values. The window used is reported in [`ImageInfo::window`].
+//! 3. **VOI**: the file's first `WindowCenter` / `WindowWidth` with its `VOILUTFunction`
+//!    (LINEAR `y = ((x - (c - 0.5)) / (w - 1) + 0.5)`, `LINEAR_EXACT` `(x - c) / w + 0.5`,
+//!    both clamped to [0, 1], or SIGMOID `1 / (1 + exp(-4 (x - c) / w))`); when the file
+//!    has none, or it is unusable (LINEAR width < 1, other width ≤ 0) or lies wholly beside
+//!    the values, the first VOI LUT Sequence table; else a LINEAR window from the 0.5 % to
+//!    the 99.5 % percentile of the modality values. All stored windows are listed in
+//!    [`ImageInfo::windows`]; the one applied is [`ImageInfo::window`] (or the table,
+//!    [`ImageInfo::voi_table`]). See `voi_choice.rs`.
 //! 4. **Inversion**, once, for MONOCHROME1 (or `PresentationLUTShape` INVERSE): `1 - y`, so
 //!    that 1 is always white.
 //!
@@ -31,8 +38,10 @@
 //!
 //! # Raster images
 //!
-//! 8- and 16-bit grey or colour: luma (BT.601 for colour) divided by the maximum code
-//! (255 or 65535). Alpha is ignored (noted).
+//! 8- and 16-bit grey or colour (PNG, JPEG, TIFF, BMP): luma (BT.601 for colour) divided
+//! by the maximum code (255 or 65535), after turning the image upright by its EXIF
+//! orientation (noted). Alpha is ignored (noted). Sizes come from the PNG / BMP / JPEG
+//! headers (or the decoder's header read) before any pixel buffer is allocated.
 //!
 //! # Refusals and notes
 //!
@@ -41,26 +50,48 @@
 //! them from [`ImageInfo::modality`]. Multi-frame files give their first frame and a note.
 //! Recoverable oddities (zero pixel spacing, ignored tables...) go to [`ImageInfo::notes`]
 //! and are logged with `tracing` at warn, never with a patient identifier or a path.
-//! Errors are [`ReadError`]s: one line, what is wrong and what to do, path last.
+//! Errors are [`ReadError`]s: one line, what is wrong and what to do, path last. A panic
+//! inside a decoder library (dicom-rs, `image`) on a damaged file is caught at the decode
+//! boundary and reported as [`ReadError::Decode`] (`guard.rs`).
+//!
+//! # Folders
+//!
+//! [`scan_folder`] walks a folder (a DICOMDIR's folder included: the DICOMDIR itself is
+//! not read), reads headers only, skips non-images, and groups DICOM images by patient and
+//! study with view hints (`scan.rs`, `scan_probe.rs`).
 
 mod colour;
 mod dicom;
 mod dicom_colour;
 mod error;
+mod framing;
 mod grey;
+mod guard;
 mod header;
 mod info;
+#[cfg(feature = "jpeg12")]
+mod jpeg12;
+mod lengths;
 mod modality;
 mod palette;
 mod raster;
+mod scan;
+mod scan_probe;
 mod syntax;
 mod voi;
+mod voi_choice;
+mod voi_lut;
 mod ybr;
 
 use std::path::Path;
 
 pub use error::ReadError;
-pub use info::{ImageInfo, PatientText, SourceFormat, Window, WindowSource};
+pub use info::{
+    FileWindow, ImageInfo, PatientText, SourceFormat, VoiFunction, VoiTable, Window, WindowSource,
+};
+pub use scan::{
+    FolderScan, PatientGroup, ScannedImage, SkipReason, Skipped, StudyGroup, ViewHints, scan_folder,
+};
 
 /// A grey image of display values in [0, 1], 1 = white = dense.
 pub type GreyImage = image::ImageBuffer<image::Luma<f32>, Vec<f32>>;
@@ -96,8 +127,8 @@ pub struct StoredFrame {
 pub fn load(path: &Path) -> Result<Radiograph, ReadError> {
     let bytes = read(path)?;
     match sniff(&bytes, path)? {
-        Kind::Dicom => dicom::load(&bytes, path),
-        Kind::Raster => raster::load(&bytes, path),
+        Kind::Dicom => guard::decoding(path, || dicom::load(&bytes, path)),
+        Kind::Raster => guard::decoding(path, || raster::load(&bytes, path)),
     }
 }
 
@@ -108,8 +139,8 @@ pub fn load(path: &Path) -> Result<Radiograph, ReadError> {
 pub fn stored_values(path: &Path) -> Result<StoredFrame, ReadError> {
     let bytes = read(path)?;
     match sniff(&bytes, path)? {
-        Kind::Dicom => dicom::stored(&bytes, path),
-        Kind::Raster => raster::stored(&bytes, path),
+        Kind::Dicom => guard::decoding(path, || dicom::stored(&bytes, path)),
+        Kind::Raster => guard::decoding(path, || raster::stored(&bytes, path)),
     }
 }
 
@@ -169,11 +200,15 @@ fn sniff(bytes: &[u8], path: &Path) -> Result<Kind, ReadError> {
             path: path.to_owned(),
         });
     }
-    if bytes.get(128..132) == Some(b"DICM") || bytes.starts_with(b"DICM") {
+    // A preamble may hold a TIFF header (dual DICOM / TIFF files): `DICM` wins.
+    if bytes.get(128..132) == Some(b"DICM") {
         return Ok(Kind::Dicom);
     }
-    if RASTER.iter().any(|magic| bytes.starts_with(magic)) {
+    if is_raster(bytes) {
         return Ok(Kind::Raster);
+    }
+    if framing::framing(bytes).is_some() {
+        return Ok(Kind::Dicom);
     }
     Err(ReadError::UnknownFormat {
         found: describe(bytes),
@@ -181,14 +216,15 @@ fn sniff(bytes: &[u8], path: &Path) -> Result<Kind, ReadError> {
     })
 }
 
+/// Whether the bytes start with a PNG / JPEG / TIFF / BMP magic number.
+pub(crate) fn is_raster(bytes: &[u8]) -> bool {
+    RASTER.iter().any(|magic| bytes.starts_with(magic))
+}
+
 /// A short description of unrecognised content, for the error message.
-fn describe(bytes: &[u8]) -> String {
+pub(crate) fn describe(bytes: &[u8]) -> String {
     if bytes.starts_with(b"%PDF") {
         return "a PDF document".to_owned();
-    }
-    if bytes.len() >= 4 && bytes[0] == 0x08 && bytes[1] == 0x00 {
-        return "a DICOM data set without the DICM file header; export it as a DICOM file"
-            .to_owned();
     }
     let head = &bytes[..bytes.len().min(512)];
     if std::str::from_utf8(head)
@@ -215,6 +251,18 @@ mod tests {
         assert_eq!(kind(b"DICM\x02\x00").ok(), Some(Kind::Dicom));
         assert_eq!(kind(b"\x89PNG\r\n\x1a\nxxxx").ok(), Some(Kind::Raster));
         assert_eq!(kind(b"\xFF\xD8\xFF\xE0").ok(), Some(Kind::Raster));
+        assert_eq!(
+            kind(b"\x08\0\x05\0CS\x0a\0ISO_IR 100").ok(),
+            Some(Kind::Dicom)
+        );
+        let mut dual = b"II*\0".to_vec();
+        dual.resize(128, 0);
+        dual.extend_from_slice(b"DICM");
+        assert_eq!(
+            kind(&dual).ok(),
+            Some(Kind::Dicom),
+            "DICM wins over a TIFF preamble"
+        );
         assert!(matches!(kind(b""), Err(ReadError::Empty { .. })));
     }
 

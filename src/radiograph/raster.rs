@@ -1,11 +1,13 @@
 //! Owns reading PNG / JPEG / TIFF / BMP with the `image` crate: size check from the header
 //! before decoding, then grey (or BT.601 luma of colour) divided by the maximum code value
-//! (255 for 8-bit, 65535 for 16-bit; float images are clamped to [0, 1]).
+//! (255 for 8-bit, 65535 for 16-bit; float images are clamped to [0, 1]), turned upright
+//! by the EXIF orientation (JPEG, TIFF, PNG, WebP) first.
 
 use std::io::Cursor;
 use std::path::Path;
 
-use image::{DynamicImage, ImageFormat, ImageReader};
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
 use super::colour::{Planes, rgb_luma};
 use super::error::{ReadError, one_line};
@@ -33,9 +35,47 @@ fn format_name(format: Option<ImageFormat>) -> String {
     }
 }
 
-/// Width and height straight from a PNG (IHDR) or BMP (info header) header, so that a
-/// zero-size image is named as such (the decoders reject it with a vaguer message).
+/// Width and height from the first JPEG frame header (SOF0–SOF15 but DHT, JPG, DAC),
+/// walking the marker segments; `None` when a scan or the end comes first.
+fn jpeg_size(bytes: &[u8]) -> Option<(u64, u64)> {
+    let mut at = 2;
+    loop {
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        let marker = *bytes.get(at + 1)?;
+        if marker == 0xFF {
+            at += 1; // fill byte
+            continue;
+        }
+        if matches!(marker, 0x01 | 0xD0..=0xD7) {
+            at += 2;
+            continue;
+        }
+        if matches!(marker, 0xD9 | 0xDA) {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([
+            *bytes.get(at + 2)?,
+            *bytes.get(at + 3)?,
+        ]));
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            let be = |k: usize| -> Option<u64> {
+                Some(u16::from_be_bytes([*bytes.get(k)?, *bytes.get(k + 1)?]).into())
+            };
+            return Some((be(at + 7)?, be(at + 5)?));
+        }
+        at += 2 + len.max(2);
+    }
+}
+
+/// Width and height straight from a PNG (IHDR), BMP (info header) or JPEG (frame) header,
+/// so that a zero-size or huge image is named as such before any decoder runs (the
+/// decoders reject a zero size with a vaguer message, and need more than the header).
 fn header_size(bytes: &[u8]) -> Option<(u64, u64)> {
+    if bytes.starts_with(b"\xFF\xD8") {
+        return jpeg_size(bytes);
+    }
     let word = |at: usize| -> Option<[u8; 4]> { bytes.get(at..at + 4)?.try_into().ok() };
     if bytes.starts_with(b"\x89PNG") {
         return Some((
@@ -50,8 +90,16 @@ fn header_size(bytes: &[u8]) -> Option<(u64, u64)> {
     None
 }
 
-/// Check the header's size, then decode (with the 100 MP limit as a second guard).
-fn decode(bytes: &[u8], path: &Path) -> Result<(DynamicImage, String), ReadError> {
+/// A decoded raster image, its format name and the EXIF orientation applied (if any).
+struct Decoded {
+    image: DynamicImage,
+    format: String,
+    turned: Option<Orientation>,
+}
+
+/// Check the header's size, then decode (with the 100 MP limit as a second guard) and
+/// apply the EXIF orientation, so that the image shows upright as a viewer shows it.
+fn decode(bytes: &[u8], path: &Path) -> Result<Decoded, ReadError> {
     if let Some((width, height)) = header_size(bytes) {
         check_size(width, height, path)?;
     }
@@ -66,8 +114,20 @@ fn decode(bytes: &[u8], path: &Path) -> Result<(DynamicImage, String), ReadError
     limits.max_image_width = Some(width);
     limits.max_image_height = Some(height);
     full.limits(limits);
-    let image = full.decode().map_err(|e| raster_error(&e, &format, path))?;
-    Ok((image, format))
+    let mut decoder = full
+        .into_decoder()
+        .map_err(|e| raster_error(&e, &format, path))?;
+    // Unreadable EXIF is not worth refusing the image for: shown as stored.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image =
+        DynamicImage::from_decoder(decoder).map_err(|e| raster_error(&e, &format, path))?;
+    image.apply_orientation(orientation);
+    let turned = (orientation != Orientation::NoTransforms).then_some(orientation);
+    Ok(Decoded {
+        image,
+        format,
+        turned,
+    })
 }
 
 fn raster_error(e: &image::ImageError, format: &str, path: &Path) -> ReadError {
@@ -136,9 +196,16 @@ fn grey_values(image: &DynamicImage) -> (Vec<f32>, bool, u16) {
 
 /// Load a raster radiograph as display values.
 pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
-    let (image, format) = decode(bytes, path)?;
+    let Decoded {
+        image,
+        format,
+        turned,
+    } = decode(bytes, path)?;
     let (values, colour, bits) = grey_values(&image);
     let mut info = ImageInfo::raster(&format, colour, bits);
+    if let Some(orientation) = turned {
+        info.note(format!("EXIF orientation {orientation:?} applied"));
+    }
     if image.color().has_alpha() {
         info.note("alpha channel ignored".to_owned());
     }
@@ -154,7 +221,7 @@ pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
 /// The decoded samples of a raster image: grey as is, colour as interleaved RGB (alpha
 /// dropped), at the image's own bit depth (8 or 16; float images scaled to 16 bit).
 pub fn stored(bytes: &[u8], path: &Path) -> Result<StoredFrame, ReadError> {
-    let (image, _) = decode(bytes, path)?;
+    let image = decode(bytes, path)?.image;
     let (width, height) = (image.width(), image.height());
     let colour = image.color().has_color();
     let eight = image.color().bits_per_pixel() / u16::from(image.color().channel_count()) <= 8;
@@ -208,5 +275,10 @@ mod tests {
         bmp.extend_from_slice(&(-480i32).to_le_bytes()); // top-down
         assert_eq!(header_size(&bmp), Some((640, 480)));
         assert_eq!(header_size(b"BM"), None);
+        // SOI, APP0 (length 4), fill byte, SOF0: precision 8, height 0x0102, width 0x0304
+        let jpeg = b"\xFF\xD8\xFF\xE0\x00\x04ab\xFF\xFF\xC0\x00\x0B\x08\x01\x02\x03\x04";
+        assert_eq!(header_size(jpeg), Some((0x0304, 0x0102)));
+        assert_eq!(header_size(b"\xFF\xD8\xFF\xDA\x00\x02"), None);
+        assert_eq!(header_size(b"\xFF\xD8\xFF\xE0\x00"), None);
     }
 }

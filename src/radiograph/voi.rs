@@ -1,7 +1,8 @@
-//! Owns the display mapping of grey values: the DICOM LINEAR VOI window, the 0.5 %–99.5 %
-//! percentile window used when a file has none, and the MONOCHROME1 inversion.
+//! Owns the display mapping of grey values: the DICOM VOI window functions (LINEAR,
+//! `LINEAR_EXACT`, SIGMOID), the 0.5 %–99.5 % percentile window used when a file has none,
+//! and the MONOCHROME1 inversion.
 
-use super::info::{Window, WindowSource};
+use super::info::{VoiFunction, Window, WindowSource};
 
 /// Lower and upper percentiles of the fallback window.
 pub const PERCENTILES: (f64, f64) = (0.005, 0.995);
@@ -22,10 +23,56 @@ pub fn linear(x: f64, center: f64, width: f64) -> f64 {
     }
 }
 
-/// Whether a file's window can be applied with [`linear`] (finite, width ≥ 1).
+/// DICOM PS3.3 C.11.2.1.3.2 `LINEAR_EXACT` onto [0, 1]: `x <= c - w / 2` → 0,
+/// `x > c + w / 2` → 1, else `(x - c) / w + 0.5`. `width` must be > 0.
 #[must_use]
-pub fn usable(center: f64, width: f64) -> bool {
-    center.is_finite() && width.is_finite() && width >= 1.0
+pub fn linear_exact(x: f64, center: f64, width: f64) -> f64 {
+    if x <= center - width / 2.0 {
+        0.0
+    } else if x > center + width / 2.0 {
+        1.0
+    } else {
+        ((x - center) / width + 0.5).clamp(0.0, 1.0)
+    }
+}
+
+/// DICOM PS3.3 C.11.2.1.3.1 SIGMOID onto [0, 1]: `1 / (1 + exp(-4 (x - c) / w))`.
+/// `width` must be > 0.
+#[must_use]
+pub fn sigmoid(x: f64, center: f64, width: f64) -> f64 {
+    1.0 / (1.0 + (-4.0 * (x - center) / width).exp())
+}
+
+/// One value through a window's function.
+#[must_use]
+pub fn apply(x: f64, window: &Window) -> f64 {
+    match window.function {
+        VoiFunction::Linear => linear(x, window.center, window.width),
+        VoiFunction::LinearExact => linear_exact(x, window.center, window.width),
+        VoiFunction::Sigmoid => sigmoid(x, window.center, window.width),
+    }
+}
+
+/// The function named by a `VOILUTFunction` value; `None` for an unknown name.
+#[must_use]
+pub fn function(name: &str) -> Option<VoiFunction> {
+    match name.trim().to_ascii_uppercase().as_str() {
+        "LINEAR" => Some(VoiFunction::Linear),
+        "LINEAR_EXACT" => Some(VoiFunction::LinearExact),
+        "SIGMOID" => Some(VoiFunction::Sigmoid),
+        _ => None,
+    }
+}
+
+/// Whether a file's window can be applied with `function`: finite, width ≥ 1 for LINEAR
+/// (width 1 is a threshold), width > 0 for `LINEAR_EXACT` and SIGMOID.
+#[must_use]
+pub fn usable_with(center: f64, width: f64, function: VoiFunction) -> bool {
+    let min_ok = match function {
+        VoiFunction::Linear => width >= 1.0,
+        VoiFunction::LinearExact | VoiFunction::Sigmoid => width > 0.0,
+    };
+    center.is_finite() && width.is_finite() && min_ok
 }
 
 /// Whether the window's ramp lies wholly below or above every finite value, so that it
@@ -48,7 +95,7 @@ pub fn misses(values: &[f32], center: f64, width: f64) -> bool {
 pub fn apply_window(values: &mut [f32], window: &Window) {
     for v in values.iter_mut() {
         #[allow(clippy::cast_possible_truncation)] // result is in [0, 1]
-        let y = linear(f64::from(*v), window.center, window.width) as f32;
+        let y = apply(f64::from(*v), window) as f32;
         *v = y;
     }
 }
@@ -76,6 +123,7 @@ pub fn percentile_window(values: &[f32]) -> Option<Window> {
         center: f64::midpoint(lo, hi) + 0.5,
         width: hi - lo + 1.0,
         source: WindowSource::Percentile,
+        function: VoiFunction::Linear,
     })
 }
 
@@ -116,6 +164,38 @@ mod tests {
     }
 
     #[test]
+    fn linear_exact_worked_by_hand() {
+        // c = 100, w = 10: ramp 95..105; x = 100 → 0.5, 102.5 → 0.75, 97.5 → 0.25.
+        assert!((linear_exact(100.0, 100.0, 10.0) - 0.5).abs() < 1e-12);
+        assert!((linear_exact(102.5, 100.0, 10.0) - 0.75).abs() < 1e-12);
+        assert!((linear_exact(97.5, 100.0, 10.0) - 0.25).abs() < 1e-12);
+        assert!(linear_exact(95.0, 100.0, 10.0).abs() < 1e-12);
+        assert!((linear_exact(105.1, 100.0, 10.0) - 1.0).abs() < 1e-12);
+        // Unlike LINEAR, a width below 1 is allowed: c = 0, w = 0.5, x = 0.125 → 0.75.
+        assert!((linear_exact(0.125, 0.0, 0.5) - 0.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sigmoid_worked_by_hand() {
+        // x = c → 1 / (1 + e^0) = 0.5; x = c + w / 4 → 1 / (1 + e^-1) = 0.7310585786.
+        assert!((sigmoid(100.0, 100.0, 40.0) - 0.5).abs() < 1e-12);
+        assert!((sigmoid(110.0, 100.0, 40.0) - 0.731_058_578_6).abs() < 1e-9);
+        assert!((sigmoid(90.0, 100.0, 40.0) - 0.268_941_421_4).abs() < 1e-9);
+        assert!(sigmoid(-1e9, 100.0, 40.0).abs() < 1e-12);
+        assert!((sigmoid(1e9, 100.0, 40.0) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn function_names_and_widths() {
+        assert_eq!(function(" sigmoid"), Some(VoiFunction::Sigmoid));
+        assert_eq!(function("LINEAR_EXACT"), Some(VoiFunction::LinearExact));
+        assert_eq!(function("LOG"), None);
+        assert!(usable_with(0.0, 0.5, VoiFunction::Sigmoid));
+        assert!(!usable_with(0.0, 0.5, VoiFunction::Linear));
+        assert!(!usable_with(0.0, 0.0, VoiFunction::LinearExact));
+    }
+
+    #[test]
     fn width_one_is_a_threshold() {
         // c = 10, w = 1: x <= 9.5 → 0, x > 9.5 → 1.
         assert!(linear(9.5, 10.0, 1.0).abs() < 1e-12);
@@ -135,6 +215,7 @@ mod tests {
 
     #[test]
     fn unusable_windows() {
+        let usable = |c, w| usable_with(c, w, VoiFunction::Linear);
         assert!(usable(0.0, 1.0));
         assert!(!usable(0.0, 0.5));
         assert!(!usable(f64::NAN, 10.0));

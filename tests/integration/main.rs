@@ -11,9 +11,15 @@ mod util;
 
 // Reading radiographs: real files from ../shared, bad input, hand-built DICOM.
 mod reader;
+mod reader_colour;
+mod reader_framing;
+mod reader_fuzz;
 mod reader_inputs;
+mod reader_raster;
+mod reader_scan;
 mod reader_support;
 mod reader_synthetic;
+mod reader_voi;
 
 // The command line: exit codes, the table, the JSON report and the overlay.
 mod cli;

@@ -49,6 +49,49 @@ fn encode(out: &mut Vec<u8>, (group, element, vr, value): &Element) {
     out.extend_from_slice(&value);
 }
 
+/// A bare data set (no preamble, no `DICM`, no file meta): Explicit VR Little Endian when
+/// `explicit`, else Implicit VR Little Endian (tag, 4-byte length, value).
+pub fn bare_dataset(elements: &[Element], explicit: bool) -> Vec<u8> {
+    let mut sorted = elements.to_vec();
+    sorted.sort_by_key(|(g, e, _, _)| (*g, *e));
+    let mut out = Vec::new();
+    for e in &sorted {
+        if explicit {
+            encode(&mut out, e);
+            continue;
+        }
+        let (group, element, vr, value) = e;
+        let mut value = value.clone();
+        if value.len() % 2 == 1 {
+            value.push(if *vr == "UI" || *vr == "OB" { 0 } else { b' ' });
+        }
+        out.extend_from_slice(&group.to_le_bytes());
+        out.extend_from_slice(&element.to_le_bytes());
+        let len = u32::try_from(value.len()).expect("small test values");
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&value);
+    }
+    out
+}
+
+/// The usual attributes of a 16-bit grey image, for [`grey16`] and [`bare_dataset`].
+pub fn grey16_elements(rows: u16, cols: u16, pixels: &[u16]) -> Vec<Element> {
+    vec![
+        (0x0008, 0x0060, "CS", text("CR")),
+        (0x0010, 0x0010, "PN", text("DOE^JANE")),
+        (0x0010, 0x0020, "LO", text("PID-0042")),
+        (0x0028, 0x0002, "US", us(1)),
+        (0x0028, 0x0004, "CS", text("MONOCHROME2")),
+        (0x0028, 0x0010, "US", us(rows)),
+        (0x0028, 0x0011, "US", us(cols)),
+        (0x0028, 0x0100, "US", us(16)),
+        (0x0028, 0x0101, "US", us(16)),
+        (0x0028, 0x0102, "US", us(15)),
+        (0x0028, 0x0103, "US", us(0)),
+        (0x7FE0, 0x0010, "OW", words(pixels)),
+    ]
+}
+
 /// A sequence item of defined length holding `elements` (the value of an "SQ" element).
 pub fn item(elements: &[Element]) -> Vec<u8> {
     let mut body = Vec::new();
@@ -92,20 +135,7 @@ pub fn dicom_file(transfer_syntax: &str, elements: &[Element], preamble: bool) -
 /// A 16-bit grey image `rows x cols`: the usual image attributes, replaced or extended by
 /// `extra` (same tag wins from `extra`).
 pub fn grey16(rows: u16, cols: u16, pixels: &[u16], extra: &[Element]) -> Vec<u8> {
-    let mut elements: Vec<Element> = vec![
-        (0x0008, 0x0060, "CS", text("CR")),
-        (0x0010, 0x0010, "PN", text("DOE^JANE")),
-        (0x0010, 0x0020, "LO", text("PID-0042")),
-        (0x0028, 0x0002, "US", us(1)),
-        (0x0028, 0x0004, "CS", text("MONOCHROME2")),
-        (0x0028, 0x0010, "US", us(rows)),
-        (0x0028, 0x0011, "US", us(cols)),
-        (0x0028, 0x0100, "US", us(16)),
-        (0x0028, 0x0101, "US", us(16)),
-        (0x0028, 0x0102, "US", us(15)),
-        (0x0028, 0x0103, "US", us(0)),
-        (0x7FE0, 0x0010, "OW", words(pixels)),
-    ];
+    let mut elements = grey16_elements(rows, cols, pixels);
     for e in extra {
         elements.retain(|(g, el, _, _)| (*g, *el) != (e.0, e.1));
         elements.push(e.clone());
