@@ -62,6 +62,7 @@ pub fn run(args: &AnalyzeArgs, pack_dir: &Path) -> ExitCode {
 }
 
 fn analyze_files(args: &AnalyzeArgs, pack_dir: &Path) -> Result<Report, Failure> {
+    check_outputs(args).map_err(fail(4))?;
     // Read every input before loading models: a typo in a file name should not cost the
     // seconds a pack takes to load.
     let images = args
@@ -79,6 +80,33 @@ fn analyze_files(args: &AnalyzeArgs, pack_dir: &Path) -> Result<Report, Failure>
     let report = analyze(&pack, &images, &|_| {}).map_err(|e| fail(3)(e.into()))?;
     write_outputs(args, &pack, &images, &report).map_err(fail(4))?;
     Ok(report)
+}
+
+/// Refuses outputs that would overwrite an input radiograph or each other, before any
+/// work is done.
+fn check_outputs(args: &AnalyzeArgs) -> anyhow::Result<()> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    let outputs = [args.json.as_deref(), args.overlay.as_deref()];
+    for output in outputs.into_iter().flatten() {
+        if let Some(input) = args.files.iter().find(|f| same(f, output)) {
+            anyhow::bail!(
+                "an output would overwrite an input radiograph; choose another output file: {}",
+                input.display()
+            );
+        }
+    }
+    if let [Some(json), Some(overlay)] = outputs
+        && same(json, overlay)
+    {
+        anyhow::bail!(
+            "--json and --overlay name the same file; give each its own: {}",
+            json.display()
+        );
+    }
+    Ok(())
 }
 
 fn write_outputs(

@@ -168,14 +168,33 @@ fn read(path: &Path) -> Result<Vec<u8>, ReadError> {
         reason: error::one_line(&e),
         path: path.to_owned(),
     };
-    let len = std::fs::metadata(path).map_err(io)?.len();
-    if len > MAX_FILE_BYTES {
+    let meta = std::fs::metadata(path).map_err(io)?;
+    // A device or pipe has no size to check and may never end (/dev/zero): only regular
+    // files are read.
+    if !meta.is_file() {
         return Err(ReadError::UnknownFormat {
-            found: format!("{} MiB, larger than any radiograph", len >> 20),
+            found: "not a regular file".to_owned(),
             path: path.to_owned(),
         });
     }
-    std::fs::read(path).map_err(io)
+    let too_large = |len: u64| ReadError::UnknownFormat {
+        found: format!("{} MiB, larger than any radiograph", len >> 20),
+        path: path.to_owned(),
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    // Bounded even so: the file may grow while it is read.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_BYTES + 1), &mut bytes)
+        })
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -95,3 +95,26 @@ fn a_missing_file_exits_2_and_a_missing_pack_exits_3() {
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr_line(&out).contains("manifest"));
 }
+
+/// Found by a tester: `--json` onto the input silently replaced the radiograph.
+#[test]
+fn an_output_may_not_overwrite_an_input() {
+    let (dir, truth) = samples().remove(0);
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("ap.dcm");
+    std::fs::copy(dir.join(&truth.images[0].file), &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let out = screwid(&[
+        "analyze".as_ref(),
+        copy.as_os_str(),
+        "--json".as_ref(),
+        copy.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(stderr_line(&out).lines().count(), 1);
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        before,
+        "the input must be untouched"
+    );
+}

@@ -231,3 +231,15 @@ fn high_aligned_native_data_is_refused() {
         "{e}"
     );
 }
+
+/// A device never ends; reading it must be refused, not attempted (found by trying
+/// `screwid analyze /dev/zero`, which grew to 24 GB).
+#[test]
+fn a_device_is_refused_without_reading_it() {
+    let err = load(Path::new("/dev/zero")).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("not a regular file") && message.ends_with("/dev/zero"),
+        "{message}"
+    );
+}
