@@ -111,18 +111,19 @@ fn call(names: &[String], probabilities: Vec<f32>, uncertain_below: f32) -> Scre
 mod tests {
     use super::*;
     use crate::geometry::PixelBox;
+    use crate::pack::test_class_names;
     use image::Luma;
-
-    fn names() -> Vec<String> {
-        ["Medtronic", "NuVasive", "Stryker"]
-            .map(String::from)
-            .to_vec()
-    }
 
     #[test]
     fn low_top_probability_is_uncertain() {
-        assert_eq!(call(&names(), vec![0.2, 0.7, 0.1], 0.6).label, "NuVasive");
-        assert_eq!(call(&names(), vec![0.4, 0.35, 0.25], 0.6).label, UNCERTAIN);
+        assert_eq!(
+            call(&test_class_names(), vec![0.2, 0.7, 0.1], 0.6).label,
+            "NuVasive"
+        );
+        assert_eq!(
+            call(&test_class_names(), vec![0.4, 0.35, 0.25], 0.6).label,
+            UNCERTAIN
+        );
     }
 
     #[test]

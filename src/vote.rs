@@ -198,12 +198,7 @@ fn mixed_labels(both: &Tally, t: &Thresholds) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn classes() -> Vec<String> {
-        ["Medtronic", "NuVasive", "Stryker"]
-            .map(String::from)
-            .to_vec()
-    }
+    use crate::pack::test_class_names;
 
     const M: [f32; 3] = [0.9, 0.05, 0.05];
     const S: [f32; 3] = [0.1, 0.1, 0.8];
@@ -219,7 +214,7 @@ mod tests {
     #[test]
     fn majority_ignores_uncertain_screws_and_reports_means() {
         let ap = [b("Medtronic", &M), b("Medtronic", &M), b(UNCERTAIN, &U)];
-        let t = tally(&classes(), &ap);
+        let t = tally(&test_class_names(), &ap);
         assert_eq!(t.label, "Medtronic");
         assert_eq!(t.votes["Medtronic"], 2);
         assert_eq!(t.votes[UNCERTAIN], 1);
@@ -230,14 +225,14 @@ mod tests {
 
     #[test]
     fn no_screws_is_none_and_a_tie_is_uncertain() {
-        assert_eq!(tally(&classes(), &[]).label, NONE);
+        assert_eq!(tally(&test_class_names(), &[]).label, NONE);
         let tie = [b("Medtronic", &M), b("Stryker", &S)];
-        assert_eq!(tally(&classes(), &tie).label, UNCERTAIN);
+        assert_eq!(tally(&test_class_names(), &tie).label, UNCERTAIN);
         let all_unsure = [b(UNCERTAIN, &U)];
-        assert_eq!(tally(&classes(), &all_unsure).label, UNCERTAIN);
+        assert_eq!(tally(&test_class_names(), &all_unsure).label, UNCERTAIN);
         // One confident screw is no construct.
         let lone = [b("Stryker", &S), b(UNCERTAIN, &U)];
-        assert_eq!(tally(&classes(), &lone).label, UNCERTAIN);
+        assert_eq!(tally(&test_class_names(), &lone).label, UNCERTAIN);
     }
 
     #[test]
@@ -247,7 +242,7 @@ mod tests {
             .map(|_| b("Medtronic", &M))
             .chain((0..2).map(|_| b("Stryker", &S)))
             .collect();
-        let v = verdict(&classes(), &ap, &[], &Thresholds::for_tests());
+        let v = verdict(&test_class_names(), &ap, &[], &Thresholds::for_tests());
         assert!(v.mixed);
         assert_eq!(
             v.mixed_labels,
@@ -262,7 +257,7 @@ mod tests {
             .map(|_| b("Medtronic", &M))
             .chain([b("Stryker", &S)])
             .collect();
-        let v = verdict(&classes(), &ap, &[], &Thresholds::for_tests());
+        let v = verdict(&test_class_names(), &ap, &[], &Thresholds::for_tests());
         assert!(!v.mixed);
     }
 
@@ -270,7 +265,7 @@ mod tests {
     fn views_are_tallied_apart_and_together() {
         let ap = [b("Medtronic", &M)];
         let lateral = [b("Medtronic", &M), b("Medtronic", &M)];
-        let v = verdict(&classes(), &ap, &lateral, &Thresholds::for_tests());
+        let v = verdict(&test_class_names(), &ap, &lateral, &Thresholds::for_tests());
         assert_eq!(v.per_view.ap.screws, 1);
         assert_eq!(v.per_view.lateral.screws, 2);
         assert_eq!(v.both.votes["Medtronic"], 3);

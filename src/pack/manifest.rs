@@ -79,6 +79,14 @@ pub struct Thresholds {
     pub mixed_min_screws: u32,
 }
 
+/// The bundled pack's class names, for unit tests of the stages that take them.
+#[cfg(test)]
+pub(crate) fn test_class_names() -> Vec<String> {
+    ["Medtronic", "NuVasive", "Stryker"]
+        .map(String::from)
+        .to_vec()
+}
+
 impl Thresholds {
     /// Round values for unit tests of the stages that read thresholds.
     #[cfg(test)]

@@ -11,6 +11,8 @@ mod onnx;
 use std::path::{Path, PathBuf};
 
 pub use error::PackError;
+#[cfg(test)]
+pub(crate) use manifest::test_class_names;
 pub use manifest::{ClassInfo, Manifest, ModelSpec, Models, Thresholds};
 pub use onnx::{ModelError, OnnxModel};
 

@@ -86,17 +86,12 @@ pub fn vote_over(report: &Report, classes: &[String], thresholds: &Thresholds) -
 
 #[cfg(test)]
 mod tests {
+    use crate::pack::test_class_names;
     use std::collections::BTreeMap;
 
     use super::*;
     use crate::geometry::PixelBox;
     use crate::report::{ImageReport, PackRef};
-
-    fn classes() -> Vec<String> {
-        ["Medtronic", "NuVasive", "Stryker"]
-            .map(String::from)
-            .to_vec()
-    }
 
     fn screw(p: [f32; 3]) -> ScrewReport {
         ScrewReport {
@@ -104,7 +99,10 @@ mod tests {
             detection_score: 0.9,
             label: String::new(),
             confidence: 0.0,
-            probabilities: classes().into_iter().zip(p).collect::<BTreeMap<_, _>>(),
+            probabilities: test_class_names()
+                .into_iter()
+                .zip(p)
+                .collect::<BTreeMap<_, _>>(),
             overrule: None,
         }
     }
@@ -141,13 +139,13 @@ mod tests {
     #[test]
     fn a_higher_threshold_turns_weak_screws_uncertain() {
         let mut r = report();
-        r.relabel(&classes(), 0.5, &Thresholds::for_tests());
+        r.relabel(&test_class_names(), 0.5, &Thresholds::for_tests());
         assert_eq!(r.verdict.both.votes["Stryker"], 3);
-        r.relabel(&classes(), 0.6, &Thresholds::for_tests());
+        r.relabel(&test_class_names(), 0.6, &Thresholds::for_tests());
         assert_eq!(r.verdict.both.votes["Stryker"], 2);
         assert_eq!(r.verdict.both.votes[UNCERTAIN], 1);
         assert_eq!(r.images[0].screws[2].label, UNCERTAIN);
-        r.relabel(&classes(), 0.8, &Thresholds::for_tests());
+        r.relabel(&test_class_names(), 0.8, &Thresholds::for_tests());
         assert_eq!(r.verdict.both.label, UNCERTAIN);
     }
 
@@ -156,7 +154,7 @@ mod tests {
         let mut r = report();
         r.images[0].screws[0].overrule = Some("Medtronic".into());
         r.images[0].screws[1].overrule = Some("Medtronic".into());
-        r.relabel(&classes(), 0.5, &Thresholds::for_tests());
+        r.relabel(&test_class_names(), 0.5, &Thresholds::for_tests());
         // Two overruled Medtronic against one Stryker: Medtronic wins; the lone Stryker
         // screw is under the two-screw minimum for a mixed patient.
         assert_eq!(r.verdict.both.label, "Medtronic");
