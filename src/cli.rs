@@ -135,7 +135,7 @@ fn write_outputs(
 }
 
 /// Opens the desktop app.
-pub fn open_app(files: Vec<PathBuf>, pack_dir: PathBuf) -> ExitCode {
+pub fn open_app(files: Vec<PathBuf>, pack_dir: Option<PathBuf>) -> ExitCode {
     match screwid::app::run_native(files, pack_dir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -15,7 +15,8 @@ struct Args {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// The model pack folder (default: the bundled demonstration pack).
+    /// The model pack folder (default: the bundled demonstration pack; the app uses the
+    /// pack last chosen in it).
     #[arg(long, global = true, env = "SCREWID_PACK")]
     pack: Option<PathBuf>,
 
@@ -38,11 +39,13 @@ enum Command {
 fn main() -> ExitCode {
     let args = Args::parse();
     init_tracing(args.verbose);
-    let pack = args.pack.unwrap_or_else(screwid::pack::default_pack_dir);
     match args.command {
-        Some(Command::Analyze(a)) => cli::run(&a, &pack),
-        Some(Command::Open { files }) => cli::open_app(files, pack),
-        None => cli::open_app(Vec::new(), pack),
+        Some(Command::Analyze(a)) => {
+            let pack = args.pack.unwrap_or_else(screwid::pack::default_pack_dir);
+            cli::run(&a, &pack)
+        }
+        Some(Command::Open { files }) => cli::open_app(files, args.pack),
+        None => cli::open_app(Vec::new(), args.pack),
     }
 }
 

@@ -6,9 +6,12 @@
 
 mod analysis;
 mod case_view;
+mod dialogs;
+mod folder_browser;
 mod pack_loader;
 mod palette;
 mod screwid_app;
+mod settings;
 mod side_panel;
 mod toasts;
 
@@ -16,16 +19,33 @@ use std::path::PathBuf;
 
 pub use analysis::{Case, CaseImage};
 pub use screwid_app::{AppOptions, ScrewIdApp};
+pub use settings::Settings;
 
 /// Opens the main window and runs until it is closed.
 ///
+/// `pack_dir` is the pack named on the command line; without one, the pack last chosen
+/// in the app (when it still has a manifest), else the default pack.
+///
 /// # Errors
 /// No window could be created (no display, no OpenGL).
-pub fn run_native(files: Vec<PathBuf>, pack_dir: PathBuf) -> Result<(), eframe::Error> {
+pub fn run_native(files: Vec<PathBuf>, pack_dir: Option<PathBuf>) -> Result<(), eframe::Error> {
+    let settings_file = Settings::default_file();
+    let settings = settings_file
+        .as_deref()
+        .map(Settings::load)
+        .unwrap_or_default();
+    let remembered = settings
+        .pack_dir
+        .clone()
+        .filter(|dir| dir.join("manifest.json").is_file());
+    let pack_dir = pack_dir
+        .or(remembered)
+        .unwrap_or_else(crate::pack::default_pack_dir);
+    let size = settings.window_size.unwrap_or([1400.0, 900.0]);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("ScrewID")
-            .with_inner_size([1400.0, 900.0]),
+            .with_inner_size(size),
         ..Default::default()
     };
     eframe::run_native(
@@ -35,6 +55,7 @@ pub fn run_native(files: Vec<PathBuf>, pack_dir: PathBuf) -> Result<(), eframe::
             Ok(Box::new(ScrewIdApp::new(AppOptions {
                 pack_dir,
                 initial_files: files,
+                settings_file,
             })))
         }),
     )

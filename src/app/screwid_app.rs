@@ -1,14 +1,16 @@
 //! The app's state and its frame: top bar, side panel, images, toasts.
 
-use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, channel};
+use std::path::{Path, PathBuf};
 
 use egui::RichText;
 
-use super::analysis::{AnalysisWorker, Case};
+use super::analysis::{AnalysisWorker, Case, Job};
 use super::case_view::{CaseView, ScrewRef};
+use super::dialogs::{Dialogs, Picked};
+use super::folder_browser::FolderBrowser;
 use super::pack_loader::PackSlot;
 use super::palette::BANNER;
+use super::settings::Settings;
 use super::side_panel;
 use super::toasts::Toasts;
 
@@ -17,41 +19,122 @@ pub struct AppOptions {
     pub pack_dir: PathBuf,
     /// Radiographs to analyse as soon as the pack is loaded.
     pub initial_files: Vec<PathBuf>,
+    /// Where settings are kept; `None` keeps nothing (tests). The app's binary passes
+    /// [`Settings::default_file`].
+    pub settings_file: Option<PathBuf>,
+}
+
+impl AppOptions {
+    /// Options with the given pack and files, and settings not kept.
+    #[must_use]
+    pub fn new(pack_dir: PathBuf, initial_files: Vec<PathBuf>) -> Self {
+        Self {
+            pack_dir,
+            initial_files,
+            settings_file: None,
+        }
+    }
 }
 
 /// The ScrewID window.
 pub struct ScrewIdApp {
     pack: PackSlot,
     worker: AnalysisWorker,
-    /// Files waiting for the pack to finish loading.
-    queued: Vec<PathBuf>,
+    /// A job waiting for the pack to finish loading.
+    queued: Option<Job>,
     case: Option<(Case, CaseView)>,
     selected: Option<ScrewRef>,
     hovered: Option<ScrewRef>,
     /// The confidence threshold now applied to the case.
     threshold: f32,
-    dialog: Option<Receiver<Vec<PathBuf>>>,
+    dialogs: Dialogs,
+    folder: FolderBrowser,
     toasts: Toasts,
     /// Set once the pack loader has been started (it needs the egui context to wake us).
     started: bool,
     pack_dir: PathBuf,
+    settings: Settings,
+    settings_file: Option<PathBuf>,
 }
 
 impl ScrewIdApp {
     #[must_use]
     pub fn new(options: AppOptions) -> Self {
+        let settings = options
+            .settings_file
+            .as_deref()
+            .map(Settings::load)
+            .unwrap_or_default();
+        let files = options.initial_files;
         Self {
             pack: PackSlot::Failed(String::new()),
             worker: AnalysisWorker::default(),
-            queued: options.initial_files,
+            queued: (!files.is_empty()).then_some(Job {
+                files,
+                auto_pair: false,
+            }),
             case: None,
             selected: None,
             hovered: None,
             threshold: 0.0,
-            dialog: None,
+            dialogs: Dialogs::default(),
+            folder: FolderBrowser::default(),
             toasts: Toasts::default(),
             started: false,
             pack_dir: options.pack_dir,
+            settings,
+            settings_file: options.settings_file,
+        }
+    }
+
+    /// The settings as they stand (saved on each change when a settings file is set).
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The folder scan shown in the folder window, once done.
+    #[must_use]
+    pub fn folder_scan(&self) -> Option<&crate::radiograph::FolderScan> {
+        self.folder.result()
+    }
+
+    /// Scans a folder (or a DICOMDIR's folder) and lists it, as the "Open folder…" button does.
+    pub fn open_folder(&mut self, ctx: &egui::Context, folder: &Path) {
+        self.settings.last_folder = Some(folder.to_path_buf());
+        self.save_settings();
+        if let Err(e) = self.folder.scan(folder, ctx) {
+            self.toasts.warn(format!("cannot scan the folder: {e}"));
+        }
+    }
+
+    /// Loads the model pack in `dir` instead of the current one, as the "Model pack…"
+    /// button does; the case on screen is analysed again with it.
+    pub fn switch_pack(&mut self, ctx: &egui::Context, dir: PathBuf) {
+        self.settings.pack_dir = Some(dir.clone());
+        self.save_settings();
+        self.pack_dir = dir;
+        let waker = ctx.clone();
+        self.pack = PackSlot::load(self.pack_dir.clone(), move || waker.request_repaint());
+        if let Some((case, _)) = &self.case {
+            self.queued = Some(Job {
+                files: case.files.clone(),
+                auto_pair: false,
+            });
+        }
+    }
+
+    /// Stops the analysis now running; its result is dropped.
+    pub fn cancel_analysis(&mut self) {
+        if self.worker.is_running() {
+            self.worker.cancel();
+            self.toasts.warn("analysis cancelled".to_owned());
+        }
+    }
+
+    fn save_settings(&self) {
+        if let Some(file) = &self.settings_file {
+            self.settings.save(file);
         }
     }
 
@@ -60,7 +143,8 @@ impl ScrewIdApp {
     pub fn is_busy(&self) -> bool {
         matches!(self.pack, PackSlot::Loading(_))
             || self.worker.is_running()
-            || (!self.queued.is_empty() && self.pack.ready().is_some())
+            || self.folder.is_scanning()
+            || (self.queued.is_some() && self.pack.ready().is_some())
     }
 
     /// The case on screen, if any.
@@ -77,7 +161,36 @@ impl ScrewIdApp {
     /// Queues files for analysis (they start once the pack is ready).
     pub fn open(&mut self, files: Vec<PathBuf>) {
         if !files.is_empty() {
-            self.queued = files;
+            self.queued = Some(Job {
+                files,
+                auto_pair: false,
+            });
+        }
+    }
+
+    /// Dropped files are analysed; a dropped folder is scanned and listed.
+    fn take_dropped(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        let (folders, files): (Vec<PathBuf>, Vec<PathBuf>) =
+            dropped.into_iter().partition(|p| p.is_dir());
+        if let Some(folder) = folders.first() {
+            self.open_folder(ctx, folder);
+        }
+        self.open(files);
+    }
+
+    fn take_picked(&mut self, ctx: &egui::Context) {
+        match self.dialogs.poll() {
+            Some(Picked::Files(files)) => self.open(files),
+            Some(Picked::Folder(Some(folder))) => self.open_folder(ctx, &folder),
+            Some(Picked::Pack(Some(dir))) => self.switch_pack(ctx, dir),
+            Some(Picked::Folder(None) | Picked::Pack(None)) | None => {}
         }
     }
 
@@ -89,79 +202,92 @@ impl ScrewIdApp {
             self.pack = PackSlot::load(self.pack_dir.clone(), move || waker.request_repaint());
         }
         self.pack.poll();
-        if let Some(files) = self.dialog.as_ref().and_then(|rx| rx.try_recv().ok()) {
-            self.dialog = None;
-            self.open(files);
-        }
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .collect()
-        });
-        self.open(dropped);
+        self.folder.poll();
+        self.take_picked(ctx);
+        self.take_dropped(ctx);
         if let Some(pack) = self.pack.ready().cloned()
-            && !self.queued.is_empty()
+            && let Some(job) = self.queued.take()
         {
-            self.worker
-                .start(pack, std::mem::take(&mut self.queued), ctx.clone());
+            self.worker.start(pack, job, ctx.clone());
         }
         if let Some(outcome) = self.worker.poll() {
-            for line in outcome.unreadable {
+            for line in outcome.unreadable.into_iter().chain(outcome.notes) {
                 self.toasts.warn(line);
             }
             match outcome.case {
-                Ok(case) => {
-                    if let Some(pack) = self.pack.ready() {
-                        self.threshold = pack.manifest.thresholds.screw_uncertain_below;
-                    }
-                    let view = CaseView::new(ctx, &case);
-                    self.case = Some((case, view));
-                    self.selected = None;
-                }
+                Ok(case) => self.show_case(ctx, case),
                 Err(message) => self.toasts.warn(message),
             }
         }
+        self.remember_window(ctx);
     }
 
-    /// Opens the file dialog on its own thread, so the window keeps drawing meanwhile.
-    fn open_dialog(&mut self) {
-        let (tx, rx) = channel();
-        let spawned = std::thread::Builder::new()
-            .name("screwid-file-dialog".to_owned())
-            .spawn(move || {
-                let files = rfd::FileDialog::new()
-                    .set_title("Open a patient's AP and lateral radiographs")
-                    .add_filter(
-                        "Radiographs",
-                        &["dcm", "dicom", "png", "jpg", "jpeg", "tif", "tiff", "bmp"],
-                    )
-                    .add_filter("All files", &["*"])
-                    .pick_files()
-                    .unwrap_or_default();
-                let _ = tx.send(files);
-            });
-        match spawned {
-            Ok(_) => self.dialog = Some(rx),
-            Err(e) => self
-                .toasts
-                .warn(format!("cannot open the file dialog: {e}")),
+    fn show_case(&mut self, ctx: &egui::Context, mut case: Case) {
+        if let Some(pack) = self.pack.ready() {
+            let manifest = &pack.manifest;
+            self.threshold = self
+                .settings
+                .threshold
+                .unwrap_or(manifest.thresholds.screw_uncertain_below);
+            if self.settings.threshold.is_some() {
+                let classes: Vec<String> =
+                    manifest.classes.iter().map(|c| c.name.clone()).collect();
+                case.report
+                    .relabel(&classes, self.threshold, &manifest.thresholds);
+            }
+        }
+        self.settings.remember_case(&case.files);
+        self.save_settings();
+        let view = CaseView::new(ctx, &case);
+        self.case = Some((case, view));
+        self.selected = None;
+    }
+
+    /// Keeps the window size and a threshold the surgeon has finished moving.
+    fn remember_window(&mut self, ctx: &egui::Context) {
+        let size = ctx.input(|i| i.viewport().inner_rect.map(|r| [r.width(), r.height()]));
+        if size.is_some() {
+            self.settings.window_size = size;
+        }
+        let released = !ctx.input(|i| i.pointer.any_down());
+        if self.case.is_some() && released && self.settings.threshold != Some(self.threshold) {
+            self.settings.threshold = Some(self.threshold);
+            self.save_settings();
+        }
+    }
+
+    /// Opens a dialog (on its own thread); a failure to do so is a toast.
+    fn open_dialog(&mut self, which: fn(&mut Dialogs, Option<PathBuf>) -> std::io::Result<()>) {
+        let start_in = self.settings.last_folder.clone();
+        if let Err(e) = which(&mut self.dialogs, start_in) {
+            self.toasts
+                .warn(format!("cannot open the file dialog: {e}"));
         }
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            let can_open = self.dialog.is_none();
+            let can_open = !self.dialogs.is_open();
             if ui
                 .add_enabled(can_open, egui::Button::new("Open radiographs…"))
                 .clicked()
             {
-                self.open_dialog();
+                self.open_dialog(Dialogs::files);
             }
+            if ui
+                .add_enabled(can_open, egui::Button::new("Open folder…"))
+                .on_hover_text("A folder, a CD or the folder of a DICOMDIR: lists its radiographs by patient and study")
+                .clicked()
+            {
+                self.open_dialog(Dialogs::folder);
+            }
+            self.recent_menu(ui);
             if self.worker.is_running() {
                 ui.spinner();
                 ui.label(format!("Analysing: {}", self.worker.progress()));
+                if ui.button("Cancel").clicked() {
+                    self.cancel_analysis();
+                }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 self.pack_label(ui);
@@ -178,7 +304,32 @@ impl ScrewIdApp {
         }
     }
 
-    fn pack_label(&self, ui: &mut egui::Ui) {
+    fn recent_menu(&mut self, ui: &mut egui::Ui) {
+        let mut chosen = None;
+        ui.add_enabled_ui(!self.settings.recent.is_empty(), |ui| {
+            ui.menu_button("Recent", |ui| {
+                for files in &self.settings.recent {
+                    if ui.button(recent_label(files)).clicked() {
+                        chosen = Some(files.clone());
+                    }
+                }
+            });
+        });
+        if let Some(files) = chosen {
+            self.open(files);
+        }
+    }
+
+    fn pack_label(&mut self, ui: &mut egui::Ui) {
+        if ui
+            .add_enabled(!self.dialogs.is_open(), egui::Button::new("Model pack…"))
+            .on_hover_text("Use another model pack (a folder with manifest.json)")
+            .clicked()
+            && let Err(e) = self.dialogs.pack()
+        {
+            self.toasts
+                .warn(format!("cannot open the file dialog: {e}"));
+        }
         match &self.pack {
             PackSlot::Loading(_) => {
                 ui.label("Loading model pack…");
@@ -240,6 +391,32 @@ impl eframe::App for ScrewIdApp {
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        if let Some(job) = self.folder.ui(&ctx) {
+            self.queued = Some(job);
+        }
         self.toasts.ui(&ctx);
     }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_settings();
+    }
+}
+
+/// A recent case as a menu line: its files' names.
+fn recent_label(files: &[PathBuf]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| {
+            let folder = p
+                .parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned());
+            let name = p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            folder.map_or(name.clone(), |f| format!("{f}/{name}"))
+        })
+        .collect();
+    names.join(", ")
 }

@@ -29,3 +29,5 @@ mod pipeline;
 mod designs;
 // The desktop app under egui_kittest.
 mod ui;
+// Folders, recent cases, settings, cancelling and switching packs in the app.
+mod ui_workspace;

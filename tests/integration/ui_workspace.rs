@@ -1,0 +1,268 @@
+//! The app's workspace under egui_kittest: folders listed by patient and study, the pair
+//! picked from a study, dropped folders, recent cases and settings, cancelling an
+//! analysis, switching packs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dicom_dictionary_std::tags;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use screwid::app::{AppOptions, ScrewIdApp, Settings};
+use screwid::pack::bundled_pack_dir;
+
+use super::reader_support::{grey16, text};
+use super::ui::{app_with, settle};
+use super::util::{root, samples};
+
+fn sample_dir() -> PathBuf {
+    root().join("assets").join("samples")
+}
+
+/// The file names of the case on screen.
+fn case_files(harness: &Harness<'_, ScrewIdApp>) -> Vec<String> {
+    let case = harness.state().case().expect("a case is shown");
+    case.images.iter().map(|i| i.name.clone()).collect()
+}
+
+/// Steps until a widget with `label` exists (a button appears once work has started).
+fn step_until_label(harness: &mut Harness<'_, ScrewIdApp>, label: &str) {
+    for _ in 0..2000 {
+        if harness.query_by_label(label).is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        harness.step();
+    }
+    panic!("no widget labelled {label:?} appeared");
+}
+
+#[test]
+fn a_folder_lists_its_patients_and_a_study_is_analysed_from_it() {
+    let mut harness = app_with(Vec::new());
+    settle(&mut harness);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_folder(&ctx, &sample_dir());
+    settle(&mut harness);
+
+    let scan = harness
+        .state()
+        .folder_scan()
+        .expect("the folder was scanned");
+    assert_eq!(scan.patients.len(), samples().len());
+    harness.get_by_label_contains("PHANTOM^P001");
+    harness.get_by_label_contains("PHANTOM^P003");
+    harness.get_by_label_contains("3 patients, 3 studies");
+
+    // The first study's "Analyse" button: its two images go to the pipeline.
+    harness.get_all_by_label("Analyse").next().unwrap().click();
+    settle(&mut harness);
+    let mut names = case_files(&harness);
+    names.sort();
+    assert_eq!(names, ["ap.dcm", "lateral.dcm"]);
+}
+
+/// A copy of P001's study with a third image in it: a flat 64 × 64 film with the same
+/// patient and study, which is neither the AP nor the lateral.
+fn study_of_three(dir: &Path) {
+    let p001 = sample_dir().join("P001");
+    for name in ["ap.dcm", "lateral.dcm"] {
+        std::fs::copy(p001.join(name), dir.join(name)).unwrap();
+    }
+    let obj = dicom_object::open_file(p001.join("ap.dcm")).unwrap();
+    let value = |tag| {
+        obj.element(tag)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .trim_matches(['\0', ' '])
+            .to_owned()
+    };
+    let extra = [
+        (0x0010, 0x0020, "LO", text(&value(tags::PATIENT_ID))),
+        (0x0020, 0x000D, "UI", text(&value(tags::STUDY_INSTANCE_UID))),
+    ];
+    let flat = vec![1000_u16; 64 * 64];
+    std::fs::write(dir.join("IM0003"), grey16(64, 64, &flat, &extra)).unwrap();
+}
+
+#[test]
+fn a_study_analysed_whole_gets_its_pair_from_the_view_classifier() {
+    let dir = tempfile::tempdir().unwrap();
+    study_of_three(dir.path());
+    let mut harness = app_with(Vec::new());
+    settle(&mut harness);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_folder(&ctx, dir.path());
+    settle(&mut harness);
+    let scan = harness.state().folder_scan().unwrap();
+    assert_eq!(scan.patients.len(), 1);
+    assert_eq!(scan.patients[0].studies[0].images.len(), 3);
+
+    harness.get_by_label("Analyse").click();
+    settle(&mut harness);
+    assert_eq!(case_files(&harness), ["ap.dcm", "lateral.dcm"]);
+    let messages: Vec<&str> = harness.state().messages().collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("2 of 3 images analysed")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn ticked_images_are_analysed_as_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    study_of_three(dir.path());
+    let mut harness = app_with(Vec::new());
+    settle(&mut harness);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_folder(&ctx, dir.path());
+    settle(&mut harness);
+    harness.get_by_label_contains("lateral.dcm").click();
+    harness.run_steps(2);
+    harness.get_by_label("Analyse").click();
+    settle(&mut harness);
+    assert_eq!(case_files(&harness), ["lateral.dcm"]);
+}
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_dropped_folder_is_listed() {
+    let mut harness = app_with(Vec::new());
+    settle(&mut harness);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(sample_dir().join("P002"))));
+    harness.step();
+    settle(&mut harness);
+    let scan = harness
+        .state()
+        .folder_scan()
+        .expect("the dropped folder was scanned");
+    assert_eq!(scan.patients.len(), 1);
+    harness.get_by_label_contains("PHANTOM^P002");
+}
+
+#[test]
+fn the_same_film_twice_counts_once() {
+    let p001 = sample_dir().join("P001");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy-of-ap.dcm");
+    std::fs::copy(p001.join("ap.dcm"), &copy).unwrap();
+    let mut harness = app_with(vec![p001.join("ap.dcm"), copy]);
+    settle(&mut harness);
+    assert_eq!(case_files(&harness), ["ap.dcm"]);
+    assert!(
+        harness
+            .state()
+            .messages()
+            .any(|m| m.contains("copy-of-ap.dcm is the same image as ap.dcm"))
+    );
+}
+
+fn app_with_settings(file: &Path, files: Vec<PathBuf>) -> Harness<'static, ScrewIdApp> {
+    let mut options = AppOptions::new(bundled_pack_dir(), files);
+    options.settings_file = Some(file.to_path_buf());
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(|_cc| ScrewIdApp::new(options))
+}
+
+#[test]
+fn an_opened_case_is_remembered_and_reopened_from_the_recent_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings_file = dir.path().join("settings.json");
+    let p003 = sample_dir().join("P003");
+    let files = vec![p003.join("ap.dcm"), p003.join("lateral.dcm")];
+    let mut first = app_with_settings(&settings_file, files.clone());
+    settle(&mut first);
+    drop(first);
+
+    let saved = Settings::load(&settings_file);
+    assert_eq!(saved.recent, vec![files]);
+    assert_eq!(saved.last_folder.as_deref(), Some(p003.as_path()));
+
+    let mut second = app_with_settings(&settings_file, Vec::new());
+    settle(&mut second);
+    assert!(second.state().case().is_none());
+    second.get_by_label("Recent").click();
+    second.run_steps(2);
+    second.get_by_label_contains("P003/ap.dcm").click();
+    settle(&mut second);
+    assert_eq!(case_files(&second), ["ap.dcm", "lateral.dcm"]);
+}
+
+#[test]
+fn a_threshold_from_an_earlier_session_applies_to_the_next_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings_file = dir.path().join("settings.json");
+    // 0.99: nearly every phantom screw falls below it, so most become uncertain.
+    Settings {
+        threshold: Some(0.99),
+        ..Settings::default()
+    }
+    .save(&settings_file);
+    let p001 = sample_dir().join("P001");
+    let mut harness = app_with_settings(&settings_file, vec![p001.join("ap.dcm")]);
+    settle(&mut harness);
+    let report = &harness.state().case().unwrap().report;
+    for screw in report.images.iter().flat_map(|i| &i.screws) {
+        assert_eq!(
+            screw.label == "uncertain",
+            screw.confidence < 0.99,
+            "{} at {}",
+            screw.label,
+            screw.confidence
+        );
+    }
+}
+
+#[test]
+fn a_running_analysis_can_be_cancelled() {
+    let (dir, _) = samples().remove(0);
+    let mut harness = app_with(vec![dir.join("ap.dcm"), dir.join("lateral.dcm")]);
+    step_until_label(&mut harness, "Cancel");
+    harness.get_by_label("Cancel").click();
+    settle(&mut harness);
+    assert!(harness.state().case().is_none());
+    assert!(
+        harness
+            .state()
+            .messages()
+            .any(|m| m == "analysis cancelled")
+    );
+}
+
+#[test]
+fn switching_to_a_folder_without_a_pack_says_so_and_switching_back_reanalyses() {
+    let (dir, _) = samples().remove(0);
+    let mut harness = app_with(vec![dir.join("ap.dcm")]);
+    settle(&mut harness);
+    let empty = tempfile::tempdir().unwrap();
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .switch_pack(&ctx, empty.path().to_path_buf());
+    settle(&mut harness);
+    harness.get_by_label_contains("No model pack:");
+
+    harness.state_mut().switch_pack(&ctx, bundled_pack_dir());
+    settle(&mut harness);
+    harness.get_by_label_contains("Model pack: phantom-demo");
+    assert_eq!(case_files(&harness), ["ap.dcm"]);
+}
