@@ -10,6 +10,8 @@ mod dialogs;
 mod folder_browser;
 mod pack_loader;
 mod palette;
+mod screw_detail;
+mod screw_table;
 mod screwid_app;
 mod settings;
 mod side_panel;
@@ -18,6 +20,7 @@ mod toasts;
 use std::path::PathBuf;
 
 pub use analysis::{Case, CaseImage};
+pub use case_view::ScrewRef;
 pub use screwid_app::{AppOptions, ScrewIdApp};
 pub use settings::Settings;
 

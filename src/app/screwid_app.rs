@@ -10,6 +10,7 @@ use super::dialogs::{Dialogs, Picked};
 use super::folder_browser::FolderBrowser;
 use super::pack_loader::PackSlot;
 use super::palette::BANNER;
+use super::screw_detail::ScrewDetail;
 use super::settings::Settings;
 use super::side_panel;
 use super::toasts::Toasts;
@@ -45,6 +46,7 @@ pub struct ScrewIdApp {
     case: Option<(Case, CaseView)>,
     selected: Option<ScrewRef>,
     hovered: Option<ScrewRef>,
+    detail: ScrewDetail,
     /// The confidence threshold now applied to the case.
     threshold: f32,
     dialogs: Dialogs,
@@ -76,6 +78,7 @@ impl ScrewIdApp {
             case: None,
             selected: None,
             hovered: None,
+            detail: ScrewDetail::default(),
             threshold: 0.0,
             dialogs: Dialogs::default(),
             folder: FolderBrowser::default(),
@@ -85,6 +88,18 @@ impl ScrewIdApp {
             settings,
             settings_file: options.settings_file,
         }
+    }
+
+    /// The screw selected in the table or on the images.
+    #[must_use]
+    pub fn selected_screw(&self) -> Option<ScrewRef> {
+        self.selected
+    }
+
+    /// The screw whose row or box the pointer was over at the last frame.
+    #[must_use]
+    pub fn hovered_screw(&self) -> Option<ScrewRef> {
+        self.hovered
     }
 
     /// The settings as they stand (saved on each change when a settings file is set).
@@ -241,6 +256,24 @@ impl ScrewIdApp {
         let view = CaseView::new(ctx, &case);
         self.case = Some((case, view));
         self.selected = None;
+        self.detail.clear();
+    }
+
+    /// Uploads the selected screw's crop when the selection has changed.
+    fn update_detail(&mut self, ctx: &egui::Context) {
+        let (Some(r), Some((case, _)), Some(pack)) = (self.selected, &self.case, self.pack.ready())
+        else {
+            return;
+        };
+        let screw = case.report.images.get(r.0).and_then(|i| i.screws.get(r.1));
+        if let (Some(image), Some(screw)) = (case.images.get(r.0), screw) {
+            let spec = match case.report.images[r.0].view {
+                crate::view::View::Lateral => &pack.manifest.models.classifier_lateral,
+                _ => &pack.manifest.models.classifier_ap,
+            };
+            let margin = spec.crop_margin.unwrap_or(0.15);
+            self.detail.update(ctx, r, &image.image, screw, margin);
+        }
     }
 
     /// Keeps the window size and a threshold the surgeon has finished moving.
@@ -377,12 +410,14 @@ impl eframe::App for ScrewIdApp {
         self.poll(&ctx);
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         let box_hover = self.hovered.take();
+        self.update_detail(&ctx);
         if let (Some(pack), Some((case, _))) = (self.pack.ready(), &mut self.case) {
             let manifest = &pack.manifest;
             let review = side_panel::Review {
                 report: &mut case.report,
                 threshold: &mut self.threshold,
                 selected: &mut self.selected,
+                detail: &self.detail,
             };
             egui::Panel::right("verdict")
                 .default_size(360.0)

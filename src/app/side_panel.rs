@@ -5,6 +5,8 @@ use egui::{Color32, RichText};
 
 use super::case_view::ScrewRef;
 use super::palette::{MIXED, colour_of};
+use super::screw_detail::ScrewDetail;
+use super::screw_table;
 use crate::pack::Manifest;
 use crate::report::{Report, vote_over};
 
@@ -14,6 +16,8 @@ pub struct Review<'a> {
     /// The confidence below which a screw is uncertain.
     pub threshold: &'a mut f32,
     pub selected: &'a mut Option<ScrewRef>,
+    /// The selected screw's crop.
+    pub detail: &'a ScrewDetail,
 }
 
 /// Draws the verdict, the review controls and the screw list; returns the screw the
@@ -28,17 +32,35 @@ pub fn ui(
         report,
         threshold,
         selected,
+        detail,
     } = review;
     verdict_ui(ui, report, manifest);
     ui.separator();
     threshold_ui(ui, report, manifest, threshold);
     if let Some(r) = *selected {
-        overrule_ui(ui, report, manifest, r);
+        selected_ui(ui, report, manifest, detail, r);
     }
     ui.separator();
     images_ui(ui, report);
     ui.separator();
-    screws_ui(ui, report, manifest, selected, hovered_box)
+    screw_table::ui(ui, report, manifest, selected, hovered_box)
+}
+
+/// The selected screw: its crop, its probabilities, and the overrule.
+fn selected_ui(
+    ui: &mut egui::Ui,
+    report: &mut Report,
+    manifest: &Manifest,
+    detail: &ScrewDetail,
+    r: ScrewRef,
+) {
+    ui.separator();
+    let Some(screw) = report.images.get(r.0).and_then(|i| i.screws.get(r.1)) else {
+        return;
+    };
+    ui.label(RichText::new(format!("Selected screw: {}", screw.caption())).strong());
+    detail.ui(ui, screw, manifest);
+    overrule_ui(ui, report, manifest, r);
 }
 
 fn verdict_ui(ui: &mut egui::Ui, report: &Report, manifest: &Manifest) {
@@ -136,50 +158,4 @@ fn images_ui(ui: &mut egui::Ui, report: &Report) {
             ui.label(RichText::new(format!("Not searched: {note}")).color(Color32::LIGHT_RED));
         }
     }
-}
-
-fn screws_ui(
-    ui: &mut egui::Ui,
-    report: &Report,
-    manifest: &Manifest,
-    selected: &mut Option<ScrewRef>,
-    hovered_box: Option<ScrewRef>,
-) -> Option<ScrewRef> {
-    let mut hovered = None;
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("screws")
-            .striped(true)
-            .num_columns(4)
-            .show(ui, |ui| {
-                for h in ["#", "view", "label", "conf."] {
-                    ui.label(RichText::new(h).strong());
-                }
-                ui.end_row();
-                for (n, (image_index, screw)) in report.screws().enumerate() {
-                    let r = (image_index, screw_index(report, image_index, n));
-                    let is_marked = *selected == Some(r) || hovered_box == Some(r);
-                    let response = ui.selectable_label(is_marked, format!("{}", n + 1));
-                    if response.clicked() {
-                        *selected = Some(r);
-                    }
-                    if response.hovered() {
-                        hovered = Some(r);
-                    }
-                    ui.label(report.images[image_index].view.as_str());
-                    let label = screw.effective_label();
-                    ui.label(RichText::new(label).color(colour_of(manifest, label)));
-                    ui.label(format!("{:.0} %", screw.confidence * 100.0));
-                    ui.end_row();
-                }
-            });
-    });
-    hovered
-}
-
-/// The index within its image of the `n`-th screw of the whole report.
-fn screw_index(report: &Report, image_index: usize, n: usize) -> usize {
-    n - report.images[..image_index]
-        .iter()
-        .map(|i| i.screws.len())
-        .sum::<usize>()
 }

@@ -266,3 +266,41 @@ fn switching_to_a_folder_without_a_pack_says_so_and_switching_back_reanalyses() 
     harness.get_by_label_contains("Model pack: phantom-demo");
     assert_eq!(case_files(&harness), ["ap.dcm"]);
 }
+
+#[test]
+fn a_table_row_selects_its_screw_and_shows_its_crop_and_probabilities() {
+    let (dir, _) = samples().remove(0);
+    let mut harness = app_with(vec![dir.join("ap.dcm")]);
+    settle(&mut harness);
+    let report = harness.state().case().unwrap().report.clone();
+    assert!(
+        !report.images[0].screws.is_empty(),
+        "the sample AP has screws"
+    );
+    // Row #1 is the topmost screw of the first image (reading order).
+    let topmost = (0..report.images[0].screws.len())
+        .min_by(|&a, &b| {
+            let ya = report.images[0].screws[a].box_in_image.centre().1;
+            let yb = report.images[0].screws[b].box_in_image.centre().1;
+            ya.total_cmp(&yb)
+        })
+        .unwrap();
+
+    harness.get_by_label("#1").hover();
+    harness.run_steps(2);
+    assert_eq!(harness.state().hovered_screw(), Some((0, topmost)));
+
+    harness.get_by_label("#1").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().selected_screw(), Some((0, topmost)));
+    let screw = &report.images[0].screws[topmost];
+    harness.get_by_label_contains(&format!("Selected screw: {}", screw.caption()));
+    // One bar per class, each showing that class's probability.
+    for (class, p) in &screw.probabilities {
+        let text = format!("{:.0} %", p * 100.0);
+        assert!(
+            harness.query_all_by_label(&text).count() >= 2,
+            "{class}: {text} in the table and on its bar"
+        );
+    }
+}
