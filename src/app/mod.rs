@@ -32,6 +32,7 @@ pub use settings::Settings;
 /// # Errors
 /// No window could be created (no display, no OpenGL).
 pub fn run_native(files: Vec<PathBuf>, pack_dir: Option<PathBuf>) -> Result<(), eframe::Error> {
+    let launched = std::time::Instant::now();
     let settings_file = Settings::default_file();
     let settings = settings_file
         .as_deref()
@@ -59,6 +60,7 @@ pub fn run_native(files: Vec<PathBuf>, pack_dir: Option<PathBuf>) -> Result<(), 
                 pack_dir,
                 initial_files: files,
                 settings_file,
+                launched: Some(launched),
             })))
         }),
     )

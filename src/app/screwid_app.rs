@@ -23,6 +23,8 @@ pub struct AppOptions {
     /// Where settings are kept; `None` keeps nothing (tests). The app's binary passes
     /// [`Settings::default_file`].
     pub settings_file: Option<PathBuf>,
+    /// When the window was asked for, to log how long the first frame took.
+    pub launched: Option<std::time::Instant>,
 }
 
 impl AppOptions {
@@ -33,6 +35,7 @@ impl AppOptions {
             pack_dir,
             initial_files,
             settings_file: None,
+            launched: None,
         }
     }
 }
@@ -57,6 +60,7 @@ pub struct ScrewIdApp {
     pack_dir: PathBuf,
     settings: Settings,
     settings_file: Option<PathBuf>,
+    launched: Option<std::time::Instant>,
 }
 
 impl ScrewIdApp {
@@ -87,6 +91,7 @@ impl ScrewIdApp {
             pack_dir: options.pack_dir,
             settings,
             settings_file: options.settings_file,
+            launched: options.launched,
         }
     }
 
@@ -328,11 +333,7 @@ impl ScrewIdApp {
         });
         if let Some(pack) = self.pack.ready() {
             ui.label(
-                RichText::new(format!(
-                    "Demonstration models: {}",
-                    pack.manifest.trained_on
-                ))
-                .color(BANNER),
+                RichText::new(format!("Trained on: {}", pack.manifest.trained_on)).color(BANNER),
             );
         }
     }
@@ -409,6 +410,12 @@ impl eframe::App for ScrewIdApp {
         let ctx = ui.ctx().clone();
         self.poll(&ctx);
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        if let Some(launched) = self.launched.take() {
+            tracing::debug!(
+                elapsed_ms = launched.elapsed().as_millis(),
+                "first frame laid out"
+            );
+        }
         let box_hover = self.hovered.take();
         self.update_detail(&ctx);
         if let (Some(pack), Some((case, _))) = (self.pack.ready(), &mut self.case) {

@@ -45,7 +45,8 @@ fn opening_a_sample_shows_its_verdict_and_screws() {
     let verdict = case.report.verdict.both.label.clone();
     harness.get_by_label_contains(&format!("Verdict: {verdict}"));
     harness.get_by_label_contains("Majority vote:");
-    harness.get_by_label_contains("Demonstration models");
+    harness
+        .get_by_label_contains("Trained on: Demonstration pack trained only on rendered phantoms");
     assert!(harness.query_by_label_contains("Mixed implants").is_none() || truth.mixed);
 }
 
