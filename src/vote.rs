@@ -28,7 +28,9 @@ pub struct Tally {
     pub votes: BTreeMap<String, u32>,
     /// Mean probability per class over all screws counted.
     pub mean_probabilities: BTreeMap<String, f32>,
-    /// The class with the highest mean probability (the probability-weighted vote).
+    /// The class with the highest mean probability (the probability-weighted vote);
+    /// [`UNCERTAIN`] with fewer than [`MIN_CONFIDENT_SCREWS`] confident screws, as for the
+    /// majority, so that weak evidence never names a manufacturer either way.
     pub weighted_label: String,
     pub screws: u32,
 }
@@ -118,7 +120,14 @@ pub fn tally(classes: &[String], ballots: &[Ballot<'_>]) -> Tally {
     }
     let mean_probabilities = mean_probabilities(classes, ballots);
     let label = majority(classes, &votes, ballots.len());
-    let weighted_label = top_of(&mean_probabilities).unwrap_or_else(|| NONE.to_owned());
+    let confident: u32 = classes.iter().map(|c| votes[c]).sum();
+    let weighted_label = if ballots.is_empty() {
+        NONE.to_owned()
+    } else if confident < MIN_CONFIDENT_SCREWS {
+        UNCERTAIN.to_owned()
+    } else {
+        top_of(&mean_probabilities).unwrap_or_else(|| UNCERTAIN.to_owned())
+    };
     let confidence = mean_probabilities.get(&label).copied().unwrap_or(0.0);
     Tally {
         label,
@@ -233,6 +242,17 @@ mod tests {
         // One confident screw is no construct.
         let lone = [b("Stryker", &S), b(UNCERTAIN, &U)];
         assert_eq!(tally(&test_class_names(), &lone).label, UNCERTAIN);
+    }
+
+    #[test]
+    fn the_weighted_vote_needs_the_same_evidence_as_the_majority() {
+        // One confident Stryker screw and two unsure ones: the means favour Stryker
+        // ((0.8 + 0.3 + 0.3) / 3 = 0.47 against Medtronic's (0.1 + 0.4 + 0.4) / 3 = 0.3),
+        // but one confident screw is no construct, so neither vote names a manufacturer.
+        let weak = [b("Stryker", &S), b(UNCERTAIN, &U), b(UNCERTAIN, &U)];
+        let t = tally(&test_class_names(), &weak);
+        assert_eq!(t.weighted_label, UNCERTAIN);
+        assert_eq!(tally(&test_class_names(), &[]).weighted_label, NONE);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub enum ReadError {
         path: PathBuf,
     },
     /// Over [`crate::radiograph::MAX_PIXELS`]; refused before allocating.
-    #[error("the image is too large ({width} x {height}, over 100 megapixels); downscale it before loading: {}", path.display())]
+    #[error("the image is too large ({width} x {height}, over {} megapixels); downscale it before loading: {}", crate::radiograph::MAX_PIXELS / 1_000_000, path.display())]
     TooLarge {
         width: u64,
         height: u64,

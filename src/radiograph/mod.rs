@@ -45,7 +45,7 @@
 //!
 //! # Refusals and notes
 //!
-//! Zero-size images and images over 100 megapixels are refused from the header, before
+//! Zero-size images and images over 40 megapixels are refused from the header, before
 //! any pixel buffer is allocated. CT and MR are decoded like any other: the caller refuses
 //! them from [`ImageInfo::modality`]. Multi-frame files give their first frame and a note.
 //! Recoverable oddities (zero pixel spacing, ignored tables...) go to [`ImageInfo::notes`]
@@ -97,7 +97,11 @@ pub use scan::{
 pub type GreyImage = image::ImageBuffer<image::Luma<f32>, Vec<f32>>;
 
 /// Images with more pixels than this are refused before decoding.
-pub const MAX_PIXELS: u64 = 100_000_000;
+///
+/// A 43 × 43 cm flat-panel film at 0.1 mm is 18.5 megapixels and a stitched long-leg or
+/// whole-spine film about 30; 40 leaves room for both, while bounding what one file can
+/// cost a laptop (a 16-bit RGBA PNG of that size decodes through 320 MB of pixels).
+pub const MAX_PIXELS: u64 = 40_000_000;
 
 /// Files larger than this are refused before being read (no radiograph is this big).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
@@ -123,7 +127,7 @@ pub struct StoredFrame {
 ///
 /// # Errors
 /// A [`ReadError`] when the file cannot be read, is not a supported image, uses an
-/// unsupported codec or layout, is empty, zero-size or over 100 megapixels.
+/// unsupported codec or layout, is empty, zero-size or over 40 megapixels.
 pub fn load(path: &Path) -> Result<Radiograph, ReadError> {
     let bytes = read(path)?;
     match sniff(&bytes, path)? {

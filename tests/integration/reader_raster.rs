@@ -1,5 +1,5 @@
 //! Integration tests of `screwid::radiograph` on raster images built here: PNG / JPEG /
-//! TIFF headers declaring over 100 megapixels (refused from the header, before any pixel
+//! TIFF headers declaring over 40 megapixels (refused from the header, before any pixel
 //! buffer), a JPEG with an EXIF orientation (turned upright), and 16-bit grey TIFF.
 //! Expected values are worked by hand.
 
