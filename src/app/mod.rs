@@ -8,6 +8,7 @@ mod analysis;
 mod case_view;
 mod pack_loader;
 mod palette;
+mod resident;
 mod screwid_app;
 mod side_panel;
 mod toasts;
@@ -15,6 +16,7 @@ mod toasts;
 use std::path::PathBuf;
 
 pub use analysis::{Case, CaseImage};
+pub use resident::default_data_dir;
 pub use screwid_app::{AppOptions, ScrewIdApp};
 
 /// Opens the main window and runs until it is closed.
@@ -35,6 +37,7 @@ pub fn run_native(files: Vec<PathBuf>, pack_dir: PathBuf) -> Result<(), eframe::
             Ok(Box::new(ScrewIdApp::new(AppOptions {
                 pack_dir,
                 initial_files: files,
+                data_dir: default_data_dir(),
             })))
         }),
     )

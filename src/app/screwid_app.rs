@@ -9,6 +9,7 @@ use super::analysis::{AnalysisWorker, Case};
 use super::case_view::{CaseView, ScrewRef};
 use super::pack_loader::PackSlot;
 use super::palette::BANNER;
+use super::resident::Resident;
 use super::side_panel;
 use super::toasts::Toasts;
 
@@ -17,6 +18,8 @@ pub struct AppOptions {
     pub pack_dir: PathBuf,
     /// Radiographs to analyse as soon as the pack is loaded.
     pub initial_files: Vec<PathBuf>,
+    /// Where resident mode keeps its reads (`reads.jsonl`); `None` keeps none.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// The ScrewID window.
@@ -35,6 +38,7 @@ pub struct ScrewIdApp {
     /// Set once the pack loader has been started (it needs the egui context to wake us).
     started: bool,
     pack_dir: PathBuf,
+    resident: Resident,
 }
 
 impl ScrewIdApp {
@@ -52,6 +56,7 @@ impl ScrewIdApp {
             toasts: Toasts::default(),
             started: false,
             pack_dir: options.pack_dir,
+            resident: Resident::new(options.data_dir.as_deref()),
         }
     }
 
@@ -104,6 +109,7 @@ impl ScrewIdApp {
         if let Some(pack) = self.pack.ready().cloned()
             && !self.queued.is_empty()
         {
+            self.resident.case_started(&self.queued);
             self.worker
                 .start(pack, std::mem::take(&mut self.queued), ctx.clone());
         }
@@ -119,9 +125,13 @@ impl ScrewIdApp {
                     let view = CaseView::new(ctx, &case);
                     self.case = Some((case, view));
                     self.selected = None;
+                    self.resident.case_arrived();
                 }
                 Err(message) => self.toasts.warn(message),
             }
+        }
+        if let Some(warning) = self.resident.take_warning() {
+            self.toasts.warn(warning);
         }
     }
 
@@ -159,6 +169,7 @@ impl ScrewIdApp {
             {
                 self.open_dialog();
             }
+            self.resident.top_bar_ui(ui);
             if self.worker.is_running() {
                 ui.spinner();
                 ui.label(format!("Analysing: {}", self.worker.progress()));
@@ -206,7 +217,13 @@ impl ScrewIdApp {
         match &self.case {
             Some((case, view)) => {
                 self.hovered = view
-                    .ui(ui, case, &pack.manifest, &mut self.selected)
+                    .ui(
+                        ui,
+                        case,
+                        &pack.manifest,
+                        &mut self.selected,
+                        !self.resident.hides_answer(),
+                    )
                     .or(self.hovered);
             }
             None => {
@@ -228,17 +245,29 @@ impl eframe::App for ScrewIdApp {
         let box_hover = self.hovered.take();
         if let (Some(pack), Some((case, _))) = (self.pack.ready(), &mut self.case) {
             let manifest = &pack.manifest;
-            let review = side_panel::Review {
-                report: &mut case.report,
-                threshold: &mut self.threshold,
-                selected: &mut self.selected,
-            };
             egui::Panel::right("verdict")
                 .default_size(360.0)
                 .show(ui, |ui| {
+                    if self.resident.hides_answer() {
+                        let hovered =
+                            self.resident
+                                .record_ui(ui, case, manifest, &mut self.selected);
+                        self.hovered = hovered;
+                        return;
+                    }
+                    self.resident.outcome_ui(ui);
+                    let review = side_panel::Review {
+                        report: &mut case.report,
+                        threshold: &mut self.threshold,
+                        selected: &mut self.selected,
+                    };
                     self.hovered = side_panel::ui(ui, review, manifest, box_hover);
                 });
         }
+        let classes: Vec<String> = self.pack.ready().map_or_else(Vec::new, |p| {
+            p.manifest.classes.iter().map(|c| c.name.clone()).collect()
+        });
+        self.resident.window_ui(&ctx, &classes);
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.toasts.ui(&ctx);
     }

@@ -28,6 +28,7 @@ fn app_with(files: Vec<std::path::PathBuf>) -> Harness<'static, ScrewIdApp> {
     let options = AppOptions {
         pack_dir: bundled_pack_dir(),
         initial_files: files,
+        data_dir: None,
     };
     Harness::builder()
         .with_size([1400.0, 900.0])
