@@ -29,3 +29,5 @@ mod pipeline;
 mod designs;
 // The desktop app under egui_kittest.
 mod ui;
+// Resident mode: blind reads, the saved reads and their agreement.
+mod ui_resident;

@@ -10,7 +10,7 @@ use screwid::pack::bundled_pack_dir;
 use super::util::samples;
 
 /// Steps the app until its background work is done (the models run on a worker thread).
-fn settle(harness: &mut Harness<'_, ScrewIdApp>) {
+pub(super) fn settle(harness: &mut Harness<'_, ScrewIdApp>) {
     let deadline = Instant::now() + Duration::from_mins(5);
     harness.step();
     while harness.state().is_busy() {
