@@ -172,4 +172,5 @@ fn a_resident_reads_blind_then_compares() {
     harness.get_by_label("Accuracy vs the truth: 50 %");
     harness.get_by_label("Cohen's kappa vs the truth: 0.33");
     harness.get_by_label("You vs the model (2 reads)");
+    harness.get_by_label_contains("Screws read: 1;");
 }

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 pub use mode::Resident;
 
-/// The platform's data folder for ScrewID (e.g. `~/.local/share/ScrewID` on Linux), when
+/// The platform's data folder for ScrewID (e.g. `~/.local/share/screwid` on Linux), when
 /// the user has a home folder.
 #[must_use]
 pub fn default_data_dir() -> Option<PathBuf> {

@@ -27,6 +27,7 @@ impl Summary {
                 section(ui, "the model", &model);
                 let truth = versus(reads, classes, |r| r.patient.truth.as_deref().map(category));
                 section(ui, "the truth", &truth);
+                screws_ui(ui, reads);
             });
     }
 }
@@ -55,6 +56,25 @@ fn section(ui: &mut egui::Ui, other: &str, a: &Agreement) {
         kappa_text(a.kappa())
     ));
     matrix_ui(ui, other, a);
+}
+
+/// The single screws read, pooled over all reads.
+fn screws_ui(ui: &mut egui::Ui, reads: &[Read]) {
+    let sum = |f: fn(&Read) -> (usize, usize)| {
+        reads
+            .iter()
+            .map(f)
+            .fold((0, 0), |(a, n), (b, m)| (a + b, n + m))
+    };
+    let (model_agree, read_n) = sum(Read::screws_agreeing_with_model);
+    if read_n == 0 {
+        return;
+    }
+    let (truth_agree, known) = sum(Read::screws_agreeing_with_truth);
+    ui.separator();
+    ui.label(format!(
+        "Screws read: {read_n}; {model_agree} agree with the model, {truth_agree} of {known} with the truth"
+    ));
 }
 
 fn percent(v: Option<f64>) -> String {
