@@ -249,10 +249,9 @@ impl eframe::App for ScrewIdApp {
                 .default_size(360.0)
                 .show(ui, |ui| {
                     if self.resident.hides_answer() {
-                        let hovered =
+                        self.hovered =
                             self.resident
                                 .record_ui(ui, case, manifest, &mut self.selected);
-                        self.hovered = hovered;
                         return;
                     }
                     self.resident.outcome_ui(ui);
@@ -264,10 +263,8 @@ impl eframe::App for ScrewIdApp {
                     self.hovered = side_panel::ui(ui, review, manifest, box_hover);
                 });
         }
-        let classes: Vec<String> = self.pack.ready().map_or_else(Vec::new, |p| {
-            p.manifest.classes.iter().map(|c| c.name.clone()).collect()
-        });
-        self.resident.window_ui(&ctx, &classes);
+        self.resident
+            .window_ui(&ctx, self.pack.ready().map(|p| &p.manifest));
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.toasts.ui(&ctx);
     }

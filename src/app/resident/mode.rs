@@ -10,6 +10,7 @@ use super::read::Read;
 use super::store::ReadStore;
 use super::summary::Summary;
 use crate::app::analysis::Case;
+use crate::pack::Manifest;
 
 /// Everything resident mode holds between frames.
 #[derive(Debug, Default)]
@@ -83,9 +84,12 @@ impl Resident {
         self.reload_summary();
     }
 
-    /// The reads summary window, when open; `classes` order its confusion matrix.
-    pub fn window_ui(&mut self, ctx: &egui::Context, classes: &[String]) {
-        self.summary.ui(ctx, classes);
+    /// The reads summary window, when open; the pack's classes order its matrix.
+    pub fn window_ui(&mut self, ctx: &egui::Context, manifest: Option<&Manifest>) {
+        let classes: Vec<String> = manifest.map_or_else(Vec::new, |m| {
+            m.classes.iter().map(|c| c.name.clone()).collect()
+        });
+        self.summary.ui(ctx, &classes);
     }
 
     /// Reads the saved reads again, for the summary.
