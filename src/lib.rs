@@ -14,6 +14,9 @@
 //! 8. [`report`]: the serde report, its text table and the annotated overlay.
 //! 9. [`pipeline`]: runs the stages in order over one patient's images.
 //!
+//! [`agreement`] scores one rater against another (a resident against the model or the
+//! truth).
+//!
 //! [`app`] is the desktop face over the pipeline; the command line lives in `main.rs`.
 
 pub mod radiograph;
@@ -35,5 +38,7 @@ pub mod vote;
 pub mod report;
 
 pub mod pipeline;
+
+pub mod agreement;
 
 pub mod app;

@@ -4,7 +4,7 @@
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, TextureHandle, Vec2};
 
 use super::analysis::Case;
-use super::palette::{SELECTED, colour_of};
+use super::palette::{NEUTRAL, SELECTED, colour_of};
 use crate::pack::Manifest;
 use crate::radiograph::GreyImage;
 use crate::report::ImageReport;
@@ -40,13 +40,15 @@ impl CaseView {
     }
 
     /// Draws the images and boxes; returns the screw the pointer is over, and sets
-    /// `selected` on a click.
+    /// `selected` on a click. Without `reveal` the boxes are neutral and uncaptioned, so a
+    /// resident reads the case blind.
     pub fn ui(
         &self,
         ui: &mut egui::Ui,
         case: &Case,
         manifest: &Manifest,
         selected: &mut Option<ScrewRef>,
+        reveal: bool,
     ) -> Option<ScrewRef> {
         let columns = self.textures.len().max(1);
         let full = ui.available_rect_before_wrap();
@@ -75,7 +77,8 @@ impl CaseView {
                 *selected = over;
             }
             hovered = hovered.or(over);
-            draw_boxes(ui, i, report, image_rect, manifest, *selected, over);
+            let calls = reveal.then_some(manifest);
+            draw_boxes(ui, i, report, image_rect, calls, *selected, over);
         }
         hovered
     }
@@ -114,19 +117,20 @@ fn screw_at(report: &ImageReport, image_rect: Rect, pointer: Pos2) -> Option<usi
         })
 }
 
+/// `manifest` is `None` while the calls are hidden: neutral boxes, no captions.
 fn draw_boxes(
     ui: &egui::Ui,
     image_index: usize,
     report: &ImageReport,
     image_rect: Rect,
-    manifest: &Manifest,
+    manifest: Option<&Manifest>,
     selected: Option<ScrewRef>,
     hovered: Option<ScrewRef>,
 ) {
     let painter = ui.painter_at(image_rect);
     for (s, screw) in report.screws.iter().enumerate() {
         let rect = screen_box(report, image_rect, s);
-        let colour = colour_of(manifest, screw.effective_label());
+        let colour = manifest.map_or(NEUTRAL, |m| colour_of(m, screw.effective_label()));
         let is_marked = |r: Option<ScrewRef>| r == Some((image_index, s));
         let width = if is_marked(selected) || is_marked(hovered) {
             3.0
@@ -141,6 +145,9 @@ fn draw_boxes(
                 Stroke::new(1.0, SELECTED),
                 StrokeKind::Outside,
             );
+        }
+        if manifest.is_none() {
+            continue;
         }
         let text = screw.caption();
         let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), colour);

@@ -10,6 +10,7 @@ mod dialogs;
 mod folder_browser;
 mod pack_loader;
 mod palette;
+mod resident;
 mod screw_detail;
 mod screw_table;
 mod screwid_app;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 
 pub use analysis::{Case, CaseImage};
 pub use case_view::ScrewRef;
+pub use resident::default_data_dir;
 pub use screwid_app::{AppOptions, ScrewIdApp};
 pub use settings::Settings;
 
@@ -61,6 +63,7 @@ pub fn run_native(files: Vec<PathBuf>, pack_dir: Option<PathBuf>) -> Result<(), 
                 initial_files: files,
                 settings_file,
                 launched: Some(launched),
+                data_dir: default_data_dir(),
             })))
         }),
     )

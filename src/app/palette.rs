@@ -12,6 +12,8 @@ pub const UNCERTAIN_GREY: Color32 = Color32::from_rgb(160, 160, 160);
 pub const BANNER: Color32 = Color32::from_rgb(255, 200, 60);
 /// Mixed implants.
 pub const MIXED: Color32 = Color32::from_rgb(255, 140, 0);
+/// Boxes whose call is hidden (resident mode, before the reveal).
+pub const NEUTRAL: Color32 = Color32::from_rgb(240, 240, 240);
 /// Highlight of the selected screw.
 pub const SELECTED: Color32 = Color32::WHITE;
 

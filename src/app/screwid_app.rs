@@ -10,6 +10,7 @@ use super::dialogs::{Dialogs, Picked};
 use super::folder_browser::FolderBrowser;
 use super::pack_loader::PackSlot;
 use super::palette::BANNER;
+use super::resident::Resident;
 use super::screw_detail::ScrewDetail;
 use super::settings::Settings;
 use super::side_panel;
@@ -20,6 +21,8 @@ pub struct AppOptions {
     pub pack_dir: PathBuf,
     /// Radiographs to analyse as soon as the pack is loaded.
     pub initial_files: Vec<PathBuf>,
+    /// Where resident mode keeps its reads (`reads.jsonl`); `None` keeps none.
+    pub data_dir: Option<PathBuf>,
     /// Where settings are kept; `None` keeps nothing (tests). The app's binary passes
     /// [`Settings::default_file`].
     pub settings_file: Option<PathBuf>,
@@ -28,12 +31,13 @@ pub struct AppOptions {
 }
 
 impl AppOptions {
-    /// Options with the given pack and files, and settings not kept.
+    /// Options with the given pack and files; neither settings nor reads kept.
     #[must_use]
     pub fn new(pack_dir: PathBuf, initial_files: Vec<PathBuf>) -> Self {
         Self {
             pack_dir,
             initial_files,
+            data_dir: None,
             settings_file: None,
             launched: None,
         }
@@ -61,6 +65,7 @@ pub struct ScrewIdApp {
     settings: Settings,
     settings_file: Option<PathBuf>,
     launched: Option<std::time::Instant>,
+    resident: Resident,
 }
 
 impl ScrewIdApp {
@@ -92,6 +97,7 @@ impl ScrewIdApp {
             settings,
             settings_file: options.settings_file,
             launched: options.launched,
+            resident: Resident::new(options.data_dir.as_deref()),
         }
     }
 
@@ -228,6 +234,7 @@ impl ScrewIdApp {
         if let Some(pack) = self.pack.ready().cloned()
             && let Some(job) = self.queued.take()
         {
+            self.resident.case_started(&job.files);
             self.worker.start(pack, job, ctx.clone());
         }
         if let Some(outcome) = self.worker.poll() {
@@ -235,9 +242,15 @@ impl ScrewIdApp {
                 self.toasts.warn(line);
             }
             match outcome.case {
-                Ok(case) => self.show_case(ctx, case),
+                Ok(case) => {
+                    self.show_case(ctx, case);
+                    self.resident.case_arrived();
+                }
                 Err(message) => self.toasts.warn(message),
             }
+        }
+        if let Some(warning) = self.resident.take_warning() {
+            self.toasts.warn(warning);
         }
         self.remember_window(ctx);
     }
@@ -320,6 +333,7 @@ impl ScrewIdApp {
                 self.open_dialog(Dialogs::folder);
             }
             self.recent_menu(ui);
+            self.resident.top_bar_ui(ui);
             if self.worker.is_running() {
                 ui.spinner();
                 ui.label(format!("Analysing: {}", self.worker.progress()));
@@ -391,7 +405,13 @@ impl ScrewIdApp {
         match &self.case {
             Some((case, view)) => {
                 self.hovered = view
-                    .ui(ui, case, &pack.manifest, &mut self.selected)
+                    .ui(
+                        ui,
+                        case,
+                        &pack.manifest,
+                        &mut self.selected,
+                        !self.resident.hides_answer(),
+                    )
                     .or(self.hovered);
             }
             None => {
@@ -420,18 +440,27 @@ impl eframe::App for ScrewIdApp {
         self.update_detail(&ctx);
         if let (Some(pack), Some((case, _))) = (self.pack.ready(), &mut self.case) {
             let manifest = &pack.manifest;
-            let review = side_panel::Review {
-                report: &mut case.report,
-                threshold: &mut self.threshold,
-                selected: &mut self.selected,
-                detail: &self.detail,
-            };
             egui::Panel::right("verdict")
                 .default_size(360.0)
                 .show(ui, |ui| {
+                    if self.resident.hides_answer() {
+                        self.hovered =
+                            self.resident
+                                .record_ui(ui, case, manifest, &mut self.selected);
+                        return;
+                    }
+                    self.resident.outcome_ui(ui);
+                    let review = side_panel::Review {
+                        report: &mut case.report,
+                        threshold: &mut self.threshold,
+                        selected: &mut self.selected,
+                        detail: &self.detail,
+                    };
                     self.hovered = side_panel::ui(ui, review, manifest, box_hover);
                 });
         }
+        self.resident
+            .window_ui(&ctx, self.pack.ready().map(|p| &p.manifest));
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         if let Some(job) = self.folder.ui(&ctx) {
             self.queued = Some(job);

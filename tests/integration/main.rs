@@ -31,3 +31,5 @@ mod designs;
 mod ui;
 // Folders, recent cases, settings, cancelling and switching packs in the app.
 mod ui_workspace;
+// Resident mode: blind reads, the saved reads and their agreement.
+mod ui_resident;
