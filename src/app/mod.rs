@@ -8,6 +8,7 @@ mod analysis;
 mod case_view;
 mod pack_loader;
 mod palette;
+mod report_export;
 mod screwid_app;
 mod side_panel;
 mod toasts;

@@ -9,6 +9,7 @@ use super::analysis::{AnalysisWorker, Case};
 use super::case_view::{CaseView, ScrewRef};
 use super::pack_loader::PackSlot;
 use super::palette::BANNER;
+use super::report_export::{ReportExporter, input_for};
 use super::side_panel;
 use super::toasts::Toasts;
 
@@ -32,6 +33,7 @@ pub struct ScrewIdApp {
     threshold: f32,
     dialog: Option<Receiver<Vec<PathBuf>>>,
     toasts: Toasts,
+    exporter: ReportExporter,
     /// Set once the pack loader has been started (it needs the egui context to wake us).
     started: bool,
     pack_dir: PathBuf,
@@ -50,6 +52,7 @@ impl ScrewIdApp {
             threshold: 0.0,
             dialog: None,
             toasts: Toasts::default(),
+            exporter: ReportExporter::default(),
             started: false,
             pack_dir: options.pack_dir,
         }
@@ -60,6 +63,7 @@ impl ScrewIdApp {
     pub fn is_busy(&self) -> bool {
         matches!(self.pack, PackSlot::Loading(_))
             || self.worker.is_running()
+            || self.exporter.is_busy()
             || (!self.queued.is_empty() && self.pack.ready().is_some())
     }
 
@@ -81,6 +85,25 @@ impl ScrewIdApp {
         }
     }
 
+    /// Writes the case's report (PDF or PNG by the extension) to `path` off the UI thread,
+    /// as "Export report…" does after its dialog; the outcome is a message.
+    pub fn export_report(&mut self, path: PathBuf, include_identifiers: bool) {
+        match (self.case.as_ref(), self.pack.ready()) {
+            (Some((case, _)), Some(pack)) => {
+                let input = input_for(case, pack, include_identifiers);
+                self.exporter.export_to(input, pack.dir.clone(), path);
+            }
+            _ => self.toasts.warn("no analysed case to export"),
+        }
+    }
+
+    fn export_with_dialog(&mut self) {
+        if let (Some((case, _)), Some(pack)) = (self.case.as_ref(), self.pack.ready()) {
+            let input = input_for(case, pack, self.exporter.include_identifiers);
+            self.exporter.export_with_dialog(input, pack.dir.clone());
+        }
+    }
+
     /// Everything that happens before drawing: finished background work, dropped files.
     fn poll(&mut self, ctx: &egui::Context) {
         if !self.started {
@@ -89,6 +112,13 @@ impl ScrewIdApp {
             self.pack = PackSlot::load(self.pack_dir.clone(), move || waker.request_repaint());
         }
         self.pack.poll();
+        for (message, ok) in self.exporter.poll(ctx) {
+            if ok {
+                self.toasts.info(message);
+            } else {
+                self.toasts.warn(message);
+            }
+        }
         if let Some(files) = self.dialog.as_ref().and_then(|rx| rx.try_recv().ok()) {
             self.dialog = None;
             self.open(files);
@@ -158,6 +188,9 @@ impl ScrewIdApp {
                 .clicked()
             {
                 self.open_dialog();
+            }
+            if self.exporter.ui(ui, self.case.is_some()) {
+                self.export_with_dialog();
             }
             if self.worker.is_running() {
                 ui.spinner();

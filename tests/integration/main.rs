@@ -29,3 +29,6 @@ mod pipeline;
 mod designs;
 // The desktop app under egui_kittest.
 mod ui;
+// The printed report: PDF and PNG from the command line, and from the app.
+mod report_export;
+mod ui_report;
