@@ -167,23 +167,21 @@ fn page_content(items: &[Item], footer: &str) -> Vec<u8> {
     c.finish().to_vec()
 }
 
-/// One line of text objects: each cell at its x, all on the line whose box top is `y`.
+/// One line of text objects: each cell at its x, all on the line whose box top is `top`.
 fn show_line(
-    c: &mut Content,
-    y: f32,
+    content: &mut Content,
+    top: f32,
     size: f32,
     bold: bool,
-    [r, g, b]: [u8; 3],
+    colour: [u8; 3],
     cells: &[(f32, String)],
 ) {
-    let baseline = A4[1] - y - size * ASCENT;
+    let c = content;
+    let baseline = A4[1] - top - size * ASCENT;
+    let [red, green, blue] = colour.map(|v| f32::from(v) / 255.0);
     c.begin_text();
     c.set_font(if bold { BOLD } else { REGULAR }, size);
-    c.set_fill_rgb(
-        f32::from(r) / 255.0,
-        f32::from(g) / 255.0,
-        f32::from(b) / 255.0,
-    );
+    c.set_fill_rgb(red, green, blue);
     let mut previous_x = 0.0;
     for (i, (x, text)) in cells.iter().enumerate() {
         let dy = if i == 0 { baseline } else { 0.0 };

@@ -1,4 +1,4 @@
-//! The PDF's two standard-14 fonts, Helvetica and Helvetica-Bold: their WinAnsi encoding
+//! The PDF's two standard-14 fonts, Helvetica and Helvetica-Bold: their `WinAnsiEncoding`
 //! (a character they cannot show becomes `?`) and their advance widths (Adobe's AFM
 //! files), so text can be wrapped without embedding a font.
 
@@ -22,7 +22,7 @@ const BOLD: [u16; 95] = [
     611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584, // p..~
 ];
 
-/// WinAnsi codes 0x80–0x9F and the characters they show (the rest of 0xA0–0xFF is
+/// `WinAnsiEncoding` codes 0x80–0x9F and the characters they show (the rest of 0xA0–0xFF is
 /// Latin-1).
 const WIN_ANSI_HIGH: [(char, u8); 27] = [
     ('€', 0x80),
@@ -54,7 +54,7 @@ const WIN_ANSI_HIGH: [(char, u8); 27] = [
     ('Ÿ', 0x9F),
 ];
 
-/// `text` in WinAnsiEncoding; characters outside it become `?`.
+/// `text` in `WinAnsiEncoding`; characters outside it become `?`.
 #[must_use]
 pub fn encode(text: &str) -> Vec<u8> {
     text.chars().map(encode_char).collect()

@@ -76,7 +76,6 @@ pub fn column_lefts(weights: &[f32], left: f32, total: f32) -> Vec<f32> {
 }
 
 #[cfg(test)]
-#[expect(clippy::float_cmp, reason = "sums of quarters are exact")]
 mod tests {
     use super::*;
 

@@ -11,7 +11,7 @@ use screwid::report::{ExportDate, ReportInput, vote_over, write_report};
 
 use super::util::{majority_label, root, samples};
 
-/// Sample P001: its two files and its truth (PatientName `PHANTOM^P001`, ID `P001`, as
+/// Sample P001: its two files and its truth (patient name `PHANTOM^P001`, ID `P001`, as
 /// the DICOM headers say).
 fn p001() -> (Vec<PathBuf>, super::util::Truth) {
     let (dir, truth) = samples()
