@@ -11,7 +11,10 @@ use anyhow::Context as _;
 use screwid::pack::ModelPack;
 use screwid::pipeline::{NamedRadiograph, analyze};
 use screwid::radiograph;
-use screwid::report::{Report, draw_overlay, render_text, side_by_side};
+use screwid::report::{
+    CardSummary, ExportDate, Report, ReportFormat, ReportInput, draw_overlay, render_text,
+    side_by_side, write_report,
+};
 
 #[derive(clap::Args)]
 pub struct AnalyzeArgs {
@@ -26,6 +29,17 @@ pub struct AnalyzeArgs {
     /// Write the annotated images, side by side, to this PNG file.
     #[arg(long)]
     overlay: Option<PathBuf>,
+
+    /// Write a report for the operative plan (views, screw table, verdict, overrules,
+    /// model pack, date) to this file: PDF or PNG by its extension (.pdf, .png).
+    /// Patient name, ID, study date and description are included unless
+    /// --omit-identifiers is given.
+    #[arg(long)]
+    report: Option<PathBuf>,
+
+    /// Leave the patient identifiers out of the --report (default: included).
+    #[arg(long, requires = "report")]
+    omit_identifiers: bool,
 }
 
 /// A failure and the exit code its class gets.
@@ -82,15 +96,25 @@ fn analyze_files(args: &AnalyzeArgs, pack_dir: &Path) -> Result<Report, Failure>
     Ok(report)
 }
 
-/// Refuses outputs that would overwrite an input radiograph or each other, before any
-/// work is done.
+/// Refuses outputs that would overwrite an input radiograph or each other, and a report
+/// in an unknown format, before any work is done.
 fn check_outputs(args: &AnalyzeArgs) -> anyhow::Result<()> {
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     };
-    let outputs = [args.json.as_deref(), args.overlay.as_deref()];
-    for output in outputs.into_iter().flatten() {
+    if let Some(report) = &args.report {
+        ReportFormat::from_path(report)?;
+    }
+    let outputs: Vec<(&str, &Path)> = [
+        ("--json", args.json.as_deref()),
+        ("--overlay", args.overlay.as_deref()),
+        ("--report", args.report.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| path.map(|p| (flag, p)))
+    .collect();
+    for (_, output) in &outputs {
         if let Some(input) = args.files.iter().find(|f| same(f, output)) {
             anyhow::bail!(
                 "an output would overwrite an input radiograph; choose another output file: {}",
@@ -98,13 +122,13 @@ fn check_outputs(args: &AnalyzeArgs) -> anyhow::Result<()> {
             );
         }
     }
-    if let [Some(json), Some(overlay)] = outputs
-        && same(json, overlay)
-    {
-        anyhow::bail!(
-            "--json and --overlay name the same file; give each its own: {}",
-            json.display()
-        );
+    for (i, (a, path)) in outputs.iter().enumerate() {
+        if let Some((b, _)) = outputs[i + 1..].iter().find(|(_, p)| same(path, p)) {
+            anyhow::bail!(
+                "{a} and {b} name the same file; give each its own: {}",
+                path.display()
+            );
+        }
     }
     Ok(())
 }
@@ -131,7 +155,31 @@ fn write_outputs(
             .save(path)
             .with_context(|| format!("cannot write the overlay image to {}", path.display()))?;
     }
+    if let Some(path) = &args.report {
+        write_report(&report_input(args, pack, images, report), path)?;
+    }
     Ok(())
+}
+
+/// What the printed report is made from, dated today.
+fn report_input(
+    args: &AnalyzeArgs,
+    pack: &ModelPack,
+    images: &[NamedRadiograph],
+    report: &Report,
+) -> ReportInput {
+    let display = images.iter().map(|i| i.radiograph.image.clone()).collect();
+    ReportInput::new(
+        report.clone(),
+        display,
+        pack.manifest.classes.clone(),
+        ExportDate::today_utc(),
+    )
+    .with_identifiers(
+        !args.omit_identifiers,
+        images.iter().map(|i| &i.radiograph.info.patient),
+    )
+    .with_card(CardSummary::read(&pack.dir, &pack.manifest.trained_on))
 }
 
 /// Opens the desktop app.

@@ -10,6 +10,7 @@ mod dialogs;
 mod folder_browser;
 mod pack_loader;
 mod palette;
+mod report_export;
 mod resident;
 mod screw_detail;
 mod screw_table;

@@ -10,6 +10,7 @@ use super::dialogs::{Dialogs, Picked};
 use super::folder_browser::FolderBrowser;
 use super::pack_loader::PackSlot;
 use super::palette::BANNER;
+use super::report_export::{ReportExporter, input_for};
 use super::resident::Resident;
 use super::screw_detail::ScrewDetail;
 use super::settings::Settings;
@@ -59,6 +60,7 @@ pub struct ScrewIdApp {
     dialogs: Dialogs,
     folder: FolderBrowser,
     toasts: Toasts,
+    exporter: ReportExporter,
     /// Set once the pack loader has been started (it needs the egui context to wake us).
     started: bool,
     pack_dir: PathBuf,
@@ -92,6 +94,7 @@ impl ScrewIdApp {
             dialogs: Dialogs::default(),
             folder: FolderBrowser::default(),
             toasts: Toasts::default(),
+            exporter: ReportExporter::default(),
             started: false,
             pack_dir: options.pack_dir,
             settings,
@@ -170,6 +173,7 @@ impl ScrewIdApp {
         matches!(self.pack, PackSlot::Loading(_))
             || self.worker.is_running()
             || self.folder.is_scanning()
+            || self.exporter.is_busy()
             || (self.queued.is_some() && self.pack.ready().is_some())
     }
 
@@ -220,6 +224,25 @@ impl ScrewIdApp {
         }
     }
 
+    /// Writes the case's report (PDF or PNG by the extension) to `path` off the UI thread,
+    /// as "Export report…" does after its dialog; the outcome is a message.
+    pub fn export_report(&mut self, path: PathBuf, include_identifiers: bool) {
+        match (self.case.as_ref(), self.pack.ready()) {
+            (Some((case, _)), Some(pack)) => {
+                let input = input_for(case, pack, include_identifiers);
+                self.exporter.export_to(input, pack.dir.clone(), path);
+            }
+            _ => self.toasts.warn("no analysed case to export"),
+        }
+    }
+
+    fn export_with_dialog(&mut self) {
+        if let (Some((case, _)), Some(pack)) = (self.case.as_ref(), self.pack.ready()) {
+            let input = input_for(case, pack, self.exporter.include_identifiers);
+            self.exporter.export_with_dialog(input, pack.dir.clone());
+        }
+    }
+
     /// Everything that happens before drawing: finished background work, dropped files.
     fn poll(&mut self, ctx: &egui::Context) {
         if !self.started {
@@ -231,6 +254,13 @@ impl ScrewIdApp {
         self.folder.poll();
         self.take_picked(ctx);
         self.take_dropped(ctx);
+        for (message, ok) in self.exporter.poll(ctx) {
+            if ok {
+                self.toasts.info(message);
+            } else {
+                self.toasts.warn(message);
+            }
+        }
         if let Some(pack) = self.pack.ready().cloned()
             && let Some(job) = self.queued.take()
         {
@@ -334,6 +364,10 @@ impl ScrewIdApp {
             }
             self.recent_menu(ui);
             self.resident.top_bar_ui(ui);
+            let exportable = self.case.is_some() && !self.resident.hides_answer();
+            if self.exporter.ui(ui, exportable) {
+                self.export_with_dialog();
+            }
             if self.worker.is_running() {
                 ui.spinner();
                 ui.label(format!("Analysing: {}", self.worker.progress()));

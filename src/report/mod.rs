@@ -1,19 +1,37 @@
 //! The last stage: the report of one analysis, as data (`screwid.report/1`), as a text
-//! table for the terminal, and as an annotated image.
+//! table for the terminal, as an annotated image, and as a printable report (PDF or a
+//! PNG page) for the operative plan.
 //!
 //! The JSON form is a public interface that research scripts parse; its field names are
 //! documented in the README and change only with a new schema version.
 
+mod card;
+mod content;
+mod date;
+mod export;
+mod input;
+mod layout;
 mod overlay;
+mod pdf;
+mod pdf_font;
 mod revote;
+mod sheet;
+mod sheet_pen;
 mod text;
+mod wrap;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use overlay::{draw_overlay, side_by_side};
+pub use card::{CARD_FILE, CardSummary};
+pub use date::ExportDate;
+pub use export::{ExportError, ReportFormat, write_report};
+pub use input::{Identifiers, ReportInput};
+pub use overlay::{draw_overlay, draw_overlay_with, side_by_side};
+pub use pdf::render_pdf;
 pub use revote::vote_over;
+pub use sheet::render_sheet;
 pub use text::render_text;
 
 use crate::geometry::PixelBox;

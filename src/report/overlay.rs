@@ -4,7 +4,7 @@
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{Rgb, RgbImage, imageops};
 
-use super::ImageReport;
+use super::{ImageReport, ScrewReport};
 use crate::classify::UNCERTAIN;
 use crate::radiograph::GreyImage;
 
@@ -14,16 +14,28 @@ const UNCERTAIN_COLOUR: [u8; 3] = [160, 160, 160];
 /// The display image with the image's screws drawn on it; `colour_of` maps a label to its
 /// manufacturer's colour.
 #[must_use]
+pub fn draw_overlay(
+    image: &GreyImage,
+    report: &ImageReport,
+    colour_of: &dyn Fn(&str) -> [u8; 3],
+) -> RgbImage {
+    draw_overlay_with(image, report, colour_of, &|_, s| s.caption())
+}
+
+/// [`draw_overlay`] with each box's caption from `caption(index in image, screw)`; the
+/// printed report puts the screw's table number in front.
+#[must_use]
 #[expect(
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
     clippy::cast_precision_loss,
     reason = "display values are clamped to [0, 1]; coordinates are clamped to the image"
 )]
-pub fn draw_overlay(
+pub fn draw_overlay_with(
     image: &GreyImage,
     report: &ImageReport,
     colour_of: &dyn Fn(&str) -> [u8; 3],
+    caption: &dyn Fn(usize, &ScrewReport) -> String,
 ) -> RgbImage {
     let (w, h) = image.dimensions();
     let mut out = RgbImage::from_fn(w, h, |x, y| {
@@ -33,7 +45,7 @@ pub fn draw_overlay(
     // Lines and text scale with the image so they read the same on any detector size.
     let thickness = (w.max(h) / 500).max(2);
     let text_px = (w.max(h) as f32 / 70.0).max(12.0);
-    for s in &report.screws {
+    for (i, s) in report.screws.iter().enumerate() {
         let colour = if s.effective_label() == UNCERTAIN {
             UNCERTAIN_COLOUR
         } else {
@@ -42,7 +54,7 @@ pub fn draw_overlay(
         let b = s.box_in_image.clamped(w, h);
         let (x0, y0, x1, y1) = (b.x0 as u32, b.y0 as u32, b.x1 as u32, b.y1 as u32);
         draw_rect(&mut out, [x0, y0, x1, y1], thickness, Rgb(colour));
-        let text = s.caption();
+        let text = caption(i, s);
         let text_y = y0.saturating_sub(text_px as u32 + thickness);
         draw_label(&mut out, &text, x0, text_y, text_px, Rgb(colour));
     }
@@ -154,7 +166,6 @@ fn blend(pixel: &mut Rgb<u8>, colour: Rgb<u8>, coverage: f32) {
 mod tests {
     use super::*;
     use crate::geometry::PixelBox;
-    use crate::report::ScrewReport;
     use crate::view::View;
 
     fn report_with(label: &str) -> ImageReport {

@@ -33,3 +33,6 @@ mod ui;
 mod ui_workspace;
 // Resident mode: blind reads, the saved reads and their agreement.
 mod ui_resident;
+// The printed report: PDF and PNG from the command line, and from the app.
+mod report_export;
+mod ui_report;
