@@ -33,6 +33,8 @@ enum Command {
         /// Radiographs to open at start.
         files: Vec<PathBuf>,
     },
+    /// Run a model pack's self-test vectors under tract and report the largest difference.
+    CheckPack(cli::CheckPackArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
     match args.command {
         Some(Command::Analyze(a)) => cli::run(&a, &pack),
         Some(Command::Open { files }) => cli::open_app(files, pack),
+        Some(Command::CheckPack(a)) => cli::check_pack(&a, pack),
         None => cli::open_app(Vec::new(), pack),
     }
 }
