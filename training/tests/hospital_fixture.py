@@ -67,7 +67,9 @@ def make_hospital(root: Path, long_side: int = 320) -> Path:
             else:
                 iid = len(coco["images"]) + 1
                 # As CVAT and Roboflow write it: a folder prefix the matcher must see through.
-                coco["images"].append({"id": iid, "file_name": f"images/{name}", "width": W, "height": H})
+                coco["images"].append(
+                    {"id": iid, "file_name": f"images/{name}", "width": W, "height": H}
+                )
                 for s in rv.screws:
                     x0, y0, x1, y1 = s.box
                     coco["annotations"].append(
