@@ -39,7 +39,7 @@ def _split(args: argparse.Namespace) -> int:
 def _train_config(args: argparse.Namespace) -> dict:
     from screwid_train.train import TrainConfig
 
-    cfg = TrainConfig(seed=args.seed, threads=args.threads)
+    cfg = TrainConfig(seed=args.seed, threads=args.threads, parallel=False)
     if args.quick:
         cfg = replace(
             cfg, view_steps=5, det_steps=5, cls_steps=5, det_batch=4, cls_batch=16, view_batch=16

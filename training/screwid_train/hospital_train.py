@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import pickle
 import time
 from dataclasses import asdict, dataclass, field
@@ -196,7 +197,9 @@ def train_run(run: Path, rc: RunConfig, resume: bool, stop_after: int | None = N
     else:
         prepared = prepare_arrays(data, assign, rc)
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_bytes(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, cache)  # a run killed while writing must not leave half a cache
     arrays, others = prepared["arrays"], prepared["others"].astype(np.float32)
     k = len(data.classes)
     for name in MODEL_NAMES:
