@@ -114,6 +114,12 @@ def write_card(
         f"{_pct(det['lateral']['recall'])}, mAP@0.5 {det['lateral']['map50']:.3f}. "
         f"View classifier: {_pct(m['view_accuracy'])} of test images.",
         "",
+        "The app's whole path (detections, their crops, the vote): per-screw accuracy on "
+        f"matched detections AP {_pct(m['app_path']['matched_screw_accuracy']['ap'])}, lateral "
+        f"{_pct(m['app_path']['matched_screw_accuracy']['lateral'])}; "
+        f"{_pct(m['app_path']['patient_accuracy'])} of patients get exactly their set of "
+        "manufacturers.",
+        "",
         f"Calibration (ECE, 15 bins, temperatures fitted on validation: ap "
         f"{info['temperatures']['ap']}, lateral {info['temperatures']['lateral']}): "
         + ", ".join(

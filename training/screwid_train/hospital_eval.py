@@ -35,6 +35,7 @@ from screwid_train.hospital_plots import plot_confusions, plot_reliability
 from screwid_train.hospital_train import RunConfig, load_models
 from screwid_train.imaging import letterbox, screw_crop
 from screwid_train.metrics import average_precision, cohen_kappa, table2
+from screwid_train.report import end_to_end
 from screwid_train.split import read_split
 
 logger = logging.getLogger(__name__)
@@ -238,6 +239,8 @@ def evaluate_run(run: Path, readers: Path | None = None) -> dict:
         "per_patient": _patient_tables(recs, classes, th),
         "set_accuracy": float(np.mean([t == g for t, g in sets.values()])),
         "detection": _detection(recs, th),
+        # The app's whole path: detections, crops of them, the vote (mixed rule included).
+        "app_path": end_to_end(pack, recs, classes, th),  # type: ignore[arg-type]
         "view_accuracy": float(
             np.mean([int(np.argmax(r.view_logits)) == VIEWS.index(r.view) for r in recs])
         ),

@@ -85,6 +85,7 @@ def test_hospital_workflow(hospital, tmp_path, capsys) -> None:
     assert m["per_screw"]["both"]["n"] == m["per_screw"]["ap"]["n"] + m["per_screw"]["lateral"]["n"]
     assert {"recall", "map50"} <= m["detection"]["ap"].keys()
     assert m["kappa"]["patients"] == 2
+    assert m["app_path"]["patients"] == 2
     for f in ("confusion.png", "reliability.png", "MODEL_CARD.md"):
         assert (a / "eval" / f).stat().st_size > 0
     card = (a / "eval" / "MODEL_CARD.md").read_text()
