@@ -2,7 +2,8 @@
 //!
 //! Each failure class has its own exit code, so scripts can tell a bad file from a bad
 //! pack: 2 = an input could not be read, 3 = the model pack could not be used,
-//! 4 = an output could not be written, 1 = anything else.
+//! 4 = an output could not be written, 5 = `check-pack` found outputs beyond its tolerance,
+//! 1 = anything else.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -180,6 +181,49 @@ fn report_input(
         images.iter().map(|i| &i.radiograph.info.patient),
     )
     .with_card(CardSummary::read(&pack.dir, &pack.manifest.trained_on))
+}
+
+#[derive(clap::Args)]
+pub struct CheckPackArgs {
+    /// The pack folder (default: --pack, else the bundled pack).
+    dir: Option<PathBuf>,
+
+    /// Largest accepted |tract - reference| (default: the one the pack's self-test states).
+    #[arg(long)]
+    tolerance: Option<f32>,
+}
+
+/// Runs `screwid check-pack`: one line per vector, then the verdict; exit 0, 3 or 5.
+pub fn check_pack(args: &CheckPackArgs, pack_dir: PathBuf) -> ExitCode {
+    let dir = args.dir.clone().unwrap_or(pack_dir);
+    #[expect(
+        clippy::print_stdout,
+        clippy::print_stderr,
+        reason = "the lines are the command's output"
+    )]
+    match screwid::pack::check_pack(&dir, args.tolerance) {
+        Ok(report) => {
+            for r in &report.results {
+                println!(
+                    "{:<20} {:<40} max |tract - reference| = {:.2e}",
+                    r.model, r.input, r.max_abs_diff
+                );
+            }
+            let verdict = if report.passed() { "passed" } else { "FAILED" };
+            println!(
+                "self-test {verdict}: largest difference {:.2e}, tolerance {:.0e} (reference: {}): {}",
+                report.largest(),
+                report.tolerance,
+                report.reference,
+                dir.display()
+            );
+            ExitCode::from(if report.passed() { 0 } else { 5 })
+        }
+        Err(error) => {
+            eprintln!("screwid: {error}");
+            ExitCode::from(3)
+        }
+    }
 }
 
 /// Opens the desktop app.

@@ -34,6 +34,8 @@ enum Command {
         /// Radiographs to open at start.
         files: Vec<PathBuf>,
     },
+    /// Run a model pack's self-test vectors under tract and report the largest difference.
+    CheckPack(cli::CheckPackArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,10 @@ fn main() -> ExitCode {
         Some(Command::Analyze(a)) => {
             let pack = args.pack.unwrap_or_else(screwid::pack::default_pack_dir);
             cli::run(&a, &pack)
+        }
+        Some(Command::CheckPack(a)) => {
+            let pack = args.pack.unwrap_or_else(screwid::pack::default_pack_dir);
+            cli::check_pack(&a, pack)
         }
         Some(Command::Open { files }) => cli::open_app(files, args.pack),
         None => cli::open_app(Vec::new(), args.pack),

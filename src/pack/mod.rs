@@ -7,6 +7,7 @@
 mod error;
 mod manifest;
 mod onnx;
+mod selftest;
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ pub use error::PackError;
 pub(crate) use manifest::test_class_names;
 pub use manifest::{ClassInfo, Manifest, ModelSpec, Models, Thresholds};
 pub use onnx::{ModelError, OnnxModel};
+pub use selftest::{SELFTEST_FORMAT, SelfTestError, SelfTestReport, VectorResult, check_pack};
 
 /// The schema this build of ScrewID reads.
 pub const PACK_FORMAT: &str = "screwid.pack/1";

@@ -23,6 +23,8 @@ mod reader_voi;
 
 // The command line: exit codes, the table, the JSON report and the overlay.
 mod cli;
+// `screwid check-pack`: self-test vectors under tract, tampered copies.
+mod check_pack;
 // The whole pipeline on the bundled samples, against their generator labels.
 mod pipeline;
 // The project's copy of the phantom design file against the authoritative one.

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy.ndimage import affine_transform
 
 logger = logging.getLogger(__name__)
 
@@ -14,7 +16,9 @@ logger = logging.getLogger(__name__)
 def intensity(
     x: torch.Tensor, g: torch.Generator, strength: float = 0.3, level: float = 1.0
 ) -> torch.Tensor:
-    """Brightness/contrast (±strength), gamma, blur or sharpen, noise. Zero padding stays 0.
+    """Brightness and contrast (each ±strength, i.e. ±30 %), gamma, blur or sharpen, noise.
+
+    Zero padding stays 0.
 
     `level` in [0, 1] scales every magnitude (a curriculum starts gentle)."""
     strength *= level
@@ -22,10 +26,10 @@ def intensity(
     pad = x == 0
     rnd = torch.rand(b, 6, 1, 1, generator=g)
     contrast = 1 + strength * (2 * rnd[:, 0:1] - 1)
-    bright = strength * 0.5 * (2 * rnd[:, 1:2] - 1)
+    bright = 1 + strength * (2 * rnd[:, 1:2] - 1)
     gamma = torch.exp(0.3 * level * (2 * rnd[:, 2:3] - 1))
     y = x.clamp(0, 1) ** gamma
-    y = (y - 0.5) * contrast + 0.5 + bright
+    y = ((y - 0.5) * contrast + 0.5) * bright
     blurred = F.avg_pool2d(F.pad(y, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
     amount = (2 * rnd[:, 3:4] - 1) * 0.6 * level  # < 0 sharpen, > 0 blur
     y = y + amount * (blurred - y) * 1.0
@@ -66,3 +70,38 @@ def affine(
 
 def normalise(x: torch.Tensor, mean: float = 0.5, std: float = 0.25) -> torch.Tensor:
     return (x - mean) / std
+
+
+def rotate_scale_boxes(
+    img: np.ndarray,
+    boxes: np.ndarray,
+    rng: np.random.Generator,
+    rot_deg: float = 15.0,
+    scale: float = 0.1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate (±rot_deg) and scale (±scale) a square detector crop about its centre, boxes too.
+
+    A rotated box becomes the bounds of its inscribed ellipse rotated, not of its corners:
+    screws are slender, and the corner bounds would grow every box by up to 30 %. Shifts come
+    from where the crop is cut, flips from the caller."""
+    size = img.shape[0]
+    ang = np.deg2rad(rng.uniform(-rot_deg, rot_deg))
+    s = 1 + rng.uniform(-scale, scale)
+    c, si = np.cos(ang), np.sin(ang)
+    fwd = s * np.array([[c, -si], [si, c]])  # output = fwd @ (input - centre) + centre, in (x, y)
+    inv = np.linalg.inv(fwd)
+    centre = np.array([size / 2, size / 2])
+    # scipy works in (row, col) = (y, x): swap axes of the inverse map.
+    m = inv[::-1, ::-1]
+    offset = centre[::-1] - m @ centre[::-1]
+    out = affine_transform(img, m, offset=offset, order=1, mode="constant", cval=0.0)
+    if len(boxes) == 0:
+        return out.astype(np.float32), boxes
+    cxy = (boxes[:, :2] + boxes[:, 2:]) / 2
+    half = (boxes[:, 2:] - boxes[:, :2]) / 2
+    new_c = (cxy - centre) @ fwd.T + centre
+    hw = s * np.sqrt((half[:, 0] * c) ** 2 + (half[:, 1] * si) ** 2)
+    hh = s * np.sqrt((half[:, 0] * si) ** 2 + (half[:, 1] * c) ** 2)
+    nb = np.stack([new_c[:, 0] - hw, new_c[:, 1] - hh, new_c[:, 0] + hw, new_c[:, 1] + hh], 1)
+    inside = (new_c >= 0).all(1) & (new_c < size).all(1)
+    return out.astype(np.float32), nb[inside].astype(np.float32)

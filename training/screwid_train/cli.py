@@ -1,9 +1,14 @@
-"""Command line: `screwid-train build-pack | samples | contact-sheet | check-samples`."""
+"""Command line of the toolkit.
+
+Phantoms: `build-pack | samples | contact-sheet | check-samples | add-selftest`.
+A hospital's own data: `check-data | split | train | evaluate | export` (training/README.md).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -85,6 +90,13 @@ def _check_samples(args: argparse.Namespace) -> None:
     check_folder(Path(args.pack), Path(args.samples))
 
 
+def _add_selftest(args: argparse.Namespace) -> None:
+    from screwid_train.demo_selftest import add_selftest
+
+    n = add_selftest(Path(args.pack))
+    print(f"wrote {n} self-test vectors into {args.pack} and rewrote its manifest")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="screwid-train", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -113,12 +125,20 @@ def main(argv: list[str] | None = None) -> None:
     ck.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
     ck.add_argument("--samples", default=str(repo_root() / "assets" / "samples"))
     ck.set_defaults(func=_check_samples)
+    at = sub.add_parser("add-selftest", help="self-test vectors for a pack (from onnxruntime)")
+    at.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
+    at.set_defaults(func=_add_selftest)
+    from screwid_train.hospital_cli import add_commands
+
+    add_commands(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    args.func(args)
+    code = args.func(args)
+    if code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

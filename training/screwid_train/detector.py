@@ -55,7 +55,12 @@ def detector_loss(
     off = (torch.abs(raw[:, 1:3] - reg[:, 0:2]) * m).sum() / n_pos
     siz = (torch.abs(raw[:, 3:5] - reg[:, 2:4]) * m).sum() / n_pos
     loss = focal + off + siz
-    return loss, {"focal": float(focal), "off": float(off), "size": float(siz)}
+    parts = {
+        "focal": float(focal.detach()),
+        "off": float(off.detach()),
+        "size": float(siz.detach()),
+    }
+    return loss, parts
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou: float) -> np.ndarray:

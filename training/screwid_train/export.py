@@ -19,6 +19,22 @@ OPSET = 17
 CLASS_COLOURS = {"Medtronic": [214, 39, 40], "NuVasive": [44, 160, 44], "Stryker": [31, 119, 180]}
 
 
+# Matplotlib's tab10 without the three colours above, for other manufacturers.
+PALETTE = [
+    [255, 127, 14],
+    [148, 103, 189],
+    [140, 86, 75],
+    [227, 119, 194],
+    [188, 189, 34],
+    [23, 190, 207],
+    [127, 127, 127],
+]
+
+
+def class_colour(name: str, index: int) -> list[int]:
+    return CLASS_COLOURS.get(name, PALETTE[index % len(PALETTE)])
+
+
 def _symbolic_dims(model: onnx.ModelProto) -> list[str]:
     bad = []
     graph = model.graph
@@ -95,8 +111,12 @@ def write_manifest(
     metrics: dict,
     version: str,
     name: str = "phantom-demo",
+    trained_on: str = TRAINED_ON,
+    extra: dict | None = None,
 ) -> Path:
-    """manifest.json per docs/contracts.md; sha256 over every other file of the pack."""
+    """manifest.json per docs/contracts.md; sha256 over every other file of the pack.
+
+    `extra` adds top-level keys (the self-test index) before the checksums."""
     norm = {"mean": 0.5, "std": 0.25}
     models = {
         "view": {
@@ -120,11 +140,12 @@ def write_manifest(
         "format": "screwid.pack/1",
         "name": name,
         "version": version,
-        "trained_on": TRAINED_ON,
-        "classes": [{"name": n, "colour": CLASS_COLOURS.get(n, [128, 128, 128])} for n in labels],
+        "trained_on": trained_on,
+        "classes": [{"name": n, "colour": class_colour(n, k)} for k, n in enumerate(labels)],
         "models": models,
         "thresholds": thresholds,
         "metrics": metrics,
+        **(extra or {}),
         "sha256": {p.relative_to(pack).as_posix(): sha256_file(p) for p in files},
     }
     out = pack / "manifest.json"

@@ -120,6 +120,7 @@ def build_pack(out: Path, cfg: PackConfig) -> dict:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     diffs = _export(models, tmp)
+    extra = _selftest(models, arrays["val"], tmp)
     pack = Pack(tmp, temps)
     labels = df.labels()
     val_recs = collect(pack, results["val"], "evaluate val")
@@ -151,17 +152,34 @@ def build_pack(out: Path, cfg: PackConfig) -> dict:
     }
     report.plot_confusion(sm, labels, tmp / "confusion.png")
     report.plot_reliability(sm, tmp / "reliability.png")
-    write_manifest(tmp, labels, temps, th, _jsonable(_summary(metrics)), cfg.version)
+    write_manifest(tmp, labels, temps, th, _jsonable(_summary(metrics)), cfg.version, extra=extra)
     metrics["samples_full_size"] = _check_samples(tmp)
     (tmp / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2) + "\n")
     metrics["total_seconds"] = round(time.time() - t_start)
     write_model_card(tmp / "MODEL_CARD.md", metrics, th, temps, asdict(cfg.data), asdict(cfg.train))
-    write_manifest(tmp, labels, temps, th, _jsonable(_summary(metrics)), cfg.version)
+    write_manifest(tmp, labels, temps, th, _jsonable(_summary(metrics)), cfg.version, extra=extra)
     if out.exists():
         shutil.rmtree(out)
     tmp.rename(out)
     logger.info("pack written to %s in %.0f s", out, time.time() - t_start)
     return metrics
+
+
+def _selftest(models: dict, val: dict[str, np.ndarray], tmp: Path) -> dict:
+    """Self-test vectors with PyTorch's outputs: a random and a validation input per model."""
+    from screwid_train.selftest import normalise, random_input, write_selftest
+
+    names = {"view": "view", "detector": "detector", "classifier_ap": "ap"}
+    names["classifier_lateral"] = "lateral"
+    real = {"view": "ap_small", "detector": "ap_det"}
+    real |= {"classifier_ap": "ap_crops", "classifier_lateral": "lateral_crops"}
+    inputs = {n: [random_input(n, k), normalise(val[real[n]][0])] for k, n in enumerate(names)}
+
+    def run(n: str, x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return models[names[n]](torch.from_numpy(x)).numpy()
+
+    return write_selftest(tmp, inputs, run, f"pytorch {torch.__version__}")
 
 
 def _check_samples(pack: Path) -> list[dict]:

@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from screwid_train.augment import affine, intensity, normalise
+from screwid_train.augment import affine, intensity, normalise, rotate_scale_boxes
+from screwid_train.checkpoint import StepCheckpoint
 from screwid_train.detector import detector_loss, make_targets
 from screwid_train.models import Classifier, Detector, screw_model, view_model
 
@@ -63,16 +64,20 @@ def train_classifier(
     lr: float,
     seed: int,
     desc: str,
+    ckpt: StepCheckpoint | None = None,
 ) -> Classifier:
-    """Augmented cross-entropy training with class-balanced sampling."""
+    """Augmented cross-entropy training with class-balanced sampling.
+
+    With `ckpt`, the loop starts from its saved state and saves as it goes."""
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     counts = np.bincount(labels, minlength=int(labels.max()) + 1).astype(np.float64)
     p = 1.0 / counts[labels]
     p /= p.sum()
+    start = ckpt.restore(model, opt, rng, g) if ckpt else 0
     model.train()
-    bar = tqdm(range(steps), desc=desc)
+    bar = tqdm(range(start, steps), desc=desc, initial=start, total=steps)
     for step in bar:
         _schedule(opt, step, steps, lr)
         idx = rng.choice(len(images), size=batch, p=p)
@@ -86,6 +91,8 @@ def train_classifier(
         opt.step()
         if step % 20 == 0:
             bar.set_postfix(loss=f"{loss.item():.3f}")
+        if ckpt:
+            ckpt.after_step(step + 1, steps, model, opt, rng, g)
     model.eval()
     return model
 
@@ -104,7 +111,12 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     return round(best_t, 4)
 
 
-def train_view(data: dict[str, np.ndarray], others: np.ndarray, cfg: TrainConfig) -> Classifier:
+def train_view(
+    data: dict[str, np.ndarray],
+    others: np.ndarray,
+    cfg: TrainConfig,
+    ckpt: StepCheckpoint | None = None,
+) -> Classifier:
     imgs = np.concatenate([data["ap_small"], data["lateral_small"], others]).astype(np.float32)
     labels = np.concatenate(
         [
@@ -115,17 +127,31 @@ def train_view(data: dict[str, np.ndarray], others: np.ndarray, cfg: TrainConfig
     ).astype(np.int64)
     torch.manual_seed(cfg.seed)
     return train_classifier(
-        view_model(), imgs, labels, cfg.view_steps, cfg.view_batch, cfg.lr, cfg.seed, "train view"
+        view_model(),
+        imgs,
+        labels,
+        cfg.view_steps,
+        cfg.view_batch,
+        cfg.lr,
+        cfg.seed,
+        "train view",
+        ckpt,
     )
 
 
-def train_screw(data: dict[str, np.ndarray], view: str, cfg: TrainConfig) -> Classifier:
+def train_screw(
+    data: dict[str, np.ndarray],
+    view: str,
+    cfg: TrainConfig,
+    classes: int = 3,
+    ckpt: StepCheckpoint | None = None,
+) -> Classifier:
     crops = data[f"{view}_crops"].astype(np.float32)
     labels = data[f"{view}_crop_labels"]
     keep = labels >= 0
     torch.manual_seed(cfg.seed + 1)
     return train_classifier(
-        screw_model(3),
+        screw_model(classes),
         crops[keep],
         labels[keep],
         cfg.cls_steps,
@@ -133,6 +159,7 @@ def train_screw(data: dict[str, np.ndarray], view: str, cfg: TrainConfig) -> Cla
         cfg.lr,
         cfg.seed + 1,
         f"train classifier_{view}",
+        ckpt,
     )
 
 
@@ -174,6 +201,14 @@ def _det_batch(
                 if len(b)
                 else b
             )
+        if rng.uniform() < 0.3:
+            img = img[::-1]
+            b = (
+                np.stack([b[:, 0], crop - b[:, 3], b[:, 2], crop - b[:, 1]], axis=1)
+                if len(b)
+                else b
+            )
+        img, b = rotate_scale_boxes(np.ascontiguousarray(img), b, rng)
         t = make_targets(b, crop)
         xs.append(img.copy())
         hms.append(t["hm"])
@@ -182,15 +217,20 @@ def _det_batch(
     return np.stack(xs), np.stack(hms), np.stack(regs), np.stack(masks)
 
 
-def train_detector(data: dict[str, np.ndarray], cfg: TrainConfig) -> Detector:
+def train_detector(
+    data: dict[str, np.ndarray], cfg: TrainConfig, ckpt: StepCheckpoint | None = None
+) -> Detector:
     images, boxes = _det_samples(data)
     torch.manual_seed(cfg.seed + 2)
     g = torch.Generator().manual_seed(cfg.seed + 2)
     rng = np.random.default_rng(cfg.seed + 2)
     model = Detector()
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    start = ckpt.restore(model, opt, rng, g) if ckpt else 0
     model.train()
-    bar = tqdm(range(cfg.det_steps), desc="train detector")
+    bar = tqdm(
+        range(start, cfg.det_steps), desc="train detector", initial=start, total=cfg.det_steps
+    )
     t0 = time.time()
     for step in bar:
         _schedule(opt, step, cfg.det_steps, cfg.lr)
@@ -203,6 +243,8 @@ def train_detector(data: dict[str, np.ndarray], cfg: TrainConfig) -> Detector:
         opt.step()
         if step % 10 == 0:
             bar.set_postfix(loss=f"{loss.item():.3f}", focal=f"{parts['focal']:.3f}")
+        if ckpt:
+            ckpt.after_step(step + 1, cfg.det_steps, model, opt, rng, g)
     logger.info("detector trained in %.0f s", time.time() - t0)
     model.eval()
     return model
