@@ -3,7 +3,7 @@
 //! Each failure class has its own exit code, so scripts can tell a bad file from a bad
 //! pack: 2 = an input could not be read, 3 = the model pack could not be used,
 //! 4 = an output could not be written, 5 = `check-pack` found outputs beyond its tolerance,
-//! 1 = anything else.
+//! 64 = the command line itself is wrong (`main.rs`), 1 = anything else.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

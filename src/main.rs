@@ -38,8 +38,15 @@ enum Command {
     CheckPack(cli::CheckPackArgs),
 }
 
+/// The exit code of a wrong command line (sysexits' `EX_USAGE`), apart from the codes
+/// of `cli.rs` so that a script can tell a typo from a bad file.
+const USAGE: u8 = 64;
+
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => return usage_error(&e),
+    };
     init_tracing(args.verbose);
     match args.command {
         Some(Command::Analyze(a)) => {
@@ -53,6 +60,35 @@ fn main() -> ExitCode {
         Some(Command::Open { files }) => cli::open_app(files, args.pack),
         None => cli::open_app(Vec::new(), args.pack),
     }
+}
+
+/// Help and version go to stdout as clap writes them; a wrong command line is one line on
+/// stderr (clap's own message, without its usage block) and exit 64.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = e.render().to_string();
+    let first = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("error: the command line could not be read");
+    let message = first.trim().trim_start_matches("error: ");
+    #[expect(
+        clippy::print_stderr,
+        reason = "the one-line error is the command's output"
+    )]
+    {
+        eprintln!("screwid: {message} (see `screwid --help`)");
+    }
+    ExitCode::from(USAGE)
 }
 
 fn init_tracing(verbose: bool) {

@@ -160,7 +160,47 @@ impl Manifest {
         if let Some(missing) = all.iter().find(|m| !self.sha256.contains_key(&m.file)) {
             return fail(&format!("no checksum for {}", missing.file));
         }
+        if let Some(reason) = self.out_of_range() {
+            return fail(&reason);
+        }
         Ok(())
+    }
+
+    /// The first value a pack could only have by mistake: a threshold outside [0, 1], a
+    /// model input too large to allocate, a file outside the pack, a class named like a
+    /// verdict word. A hand-edited manifest must fail here, not as odd answers later.
+    fn out_of_range(&self) -> Option<String> {
+        let t = &self.thresholds;
+        let unit = [
+            ("detection", t.detection),
+            ("nms_iou", t.nms_iou),
+            ("screw_uncertain_below", t.screw_uncertain_below),
+            ("view_other_below", t.view_other_below),
+            ("mixed_min_share", t.mixed_min_share),
+        ];
+        if let Some((name, v)) = unit.iter().find(|(_, v)| !(0.0..=1.0).contains(v)) {
+            return Some(format!("threshold {name} is {v}, outside 0 to 1"));
+        }
+        let models = [
+            &self.models.view,
+            &self.models.detector,
+            &self.models.classifier_ap,
+            &self.models.classifier_lateral,
+        ];
+        for m in models {
+            if let Some(reason) = model_out_of_range(m) {
+                return Some(reason);
+            }
+        }
+        let mut names: Vec<&str> = self.classes.iter().map(|c| c.name.as_str()).collect();
+        if let Some(bad) = names.iter().find(|n| n.is_empty() || RESERVED.contains(n)) {
+            return Some(format!("class name {bad:?} is empty or a verdict word"));
+        }
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return Some("two classes share a name".to_owned());
+        }
+        None
     }
 
     /// Checks every listed file against its sha256.
@@ -192,6 +232,45 @@ impl Manifest {
     }
 }
 
+/// Labels the vote itself uses (`classify::UNCERTAIN`, `vote::NONE`; spelled out here
+/// because the pack sits below those stages); a class may not be called so.
+const RESERVED: [&str; 2] = ["uncertain", "none"];
+
+/// Model inputs larger than this on a side are refused: the app's models take a few
+/// hundred pixels, and a typo of 51200 would allocate gigabytes per run.
+const MAX_INPUT_SIDE: u32 = 4096;
+
+fn model_out_of_range(m: &ModelSpec) -> Option<String> {
+    let file = Path::new(&m.file);
+    let plain = file.components().count() == 1
+        && matches!(
+            file.components().next(),
+            Some(std::path::Component::Normal(_))
+        );
+    if !plain {
+        return Some(format!(
+            "model file {:?} is not a file name inside the pack",
+            m.file
+        ));
+    }
+    if m.input.iter().any(|&side| side > MAX_INPUT_SIDE) {
+        return Some(format!(
+            "{} has an input side over {MAX_INPUT_SIDE}",
+            m.file
+        ));
+    }
+    if !m.mean.is_finite() || !m.std.is_finite() {
+        return Some(format!("{} has a mean or std that is not a number", m.file));
+    }
+    if m.temperature.is_some_and(|t| !(t.is_finite() && t > 0.0)) {
+        return Some(format!("{} has a temperature that is not positive", m.file));
+    }
+    if m.crop_margin.is_some_and(|c| !(0.0..=2.0).contains(&c)) {
+        return Some(format!("{} has a crop margin outside 0 to 2", m.file));
+    }
+    None
+}
+
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::new(), |mut s, b| {
@@ -203,6 +282,47 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bundled manifest with one value replaced, checked as `Manifest::read` would.
+    fn bundled_with(pointer: &str, value: serde_json::Value) -> Result<(), PackError> {
+        let path = crate::pack::bundled_pack_dir().join("manifest.json");
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        *json.pointer_mut(pointer).unwrap() = value;
+        let manifest: Manifest = serde_json::from_value(json).unwrap();
+        manifest.check(&path)
+    }
+
+    #[test]
+    fn the_bundled_manifest_is_in_range() {
+        bundled_with("/thresholds/detection", serde_json::json!(0.3)).unwrap();
+    }
+
+    #[test]
+    fn values_a_pack_could_only_have_by_mistake_are_refused() {
+        let bad = [
+            ("/thresholds/screw_uncertain_below", serde_json::json!(60.0)),
+            ("/thresholds/nms_iou", serde_json::json!(-0.1)),
+            ("/models/detector/input", serde_json::json!([51200, 512])),
+            ("/models/view/file", serde_json::json!("../../etc/passwd")),
+            ("/models/classifier_ap/temperature", serde_json::json!(0.0)),
+            ("/models/classifier_ap/crop_margin", serde_json::json!(5.0)),
+            ("/classes/0/name", serde_json::json!("uncertain")),
+            ("/classes/1/name", serde_json::json!("Medtronic")),
+        ];
+        for (pointer, value) in bad {
+            let result = bundled_with(pointer, value.clone());
+            assert!(
+                matches!(result, Err(PackError::Inconsistent { .. })),
+                "{pointer} = {value} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn reserved_names_are_the_vote_words() {
+        assert_eq!(RESERVED, [crate::classify::UNCERTAIN, crate::vote::NONE]);
+    }
 
     #[test]
     fn sha256_of_abc_is_the_published_vector() {

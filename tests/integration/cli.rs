@@ -118,3 +118,22 @@ fn an_output_may_not_overwrite_an_input() {
         "the input must be untouched"
     );
 }
+
+#[test]
+fn a_wrong_command_line_is_one_line_and_exit_64_not_a_read_error() {
+    for args in [
+        vec!["analyze", "--no-such-option", "x.dcm"],
+        vec!["analyze"],
+        vec!["frobnicate"],
+    ] {
+        let os: Vec<&std::ffi::OsStr> = args.iter().map(std::convert::AsRef::as_ref).collect();
+        let out = screwid(&os);
+        let err = stderr_line(&out);
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("screwid: "), "{err}");
+    }
+    let help = screwid(&["--help".as_ref()]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("analyze"));
+}
