@@ -11,11 +11,16 @@ mod palette;
 mod screwid_app;
 mod side_panel;
 mod toasts;
+mod viewer;
+mod viewer_overlay;
+mod viewport;
 
 use std::path::PathBuf;
 
 pub use analysis::{Case, CaseImage};
 pub use screwid_app::{AppOptions, ScrewIdApp};
+pub use viewer::{Layout, Viewer};
+pub use viewport::Viewport;
 
 /// Opens the main window and runs until it is closed.
 ///

@@ -69,6 +69,12 @@ impl ScrewIdApp {
         self.case.as_ref().map(|(c, _)| c)
     }
 
+    /// The image viewer of the case on screen (zoom, pan, window, overlays), if any.
+    #[must_use]
+    pub fn viewer(&self) -> Option<&super::Viewer> {
+        self.case.as_ref().map(|(_, v)| v.viewer())
+    }
+
     /// The one-line messages now shown.
     pub fn messages(&self) -> impl Iterator<Item = &str> {
         self.toasts.messages()
@@ -203,7 +209,7 @@ impl ScrewIdApp {
         let Some(pack) = self.pack.ready() else {
             return;
         };
-        match &self.case {
+        match &mut self.case {
             Some((case, view)) => {
                 self.hovered = view
                     .ui(ui, case, &pack.manifest, &mut self.selected)

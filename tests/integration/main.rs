@@ -15,6 +15,7 @@ mod reader_colour;
 mod reader_framing;
 mod reader_fuzz;
 mod reader_inputs;
+mod reader_levels;
 mod reader_raster;
 mod reader_scan;
 mod reader_support;
@@ -29,3 +30,4 @@ mod pipeline;
 mod designs;
 // The desktop app under egui_kittest.
 mod ui;
+mod ui_viewer;

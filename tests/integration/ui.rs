@@ -10,7 +10,7 @@ use screwid::pack::bundled_pack_dir;
 use super::util::samples;
 
 /// Steps the app until its background work is done (the models run on a worker thread).
-fn settle(harness: &mut Harness<'_, ScrewIdApp>) {
+pub fn settle(harness: &mut Harness<'_, ScrewIdApp>) {
     let deadline = Instant::now() + Duration::from_mins(5);
     harness.step();
     while harness.state().is_busy() {
@@ -24,7 +24,7 @@ fn settle(harness: &mut Harness<'_, ScrewIdApp>) {
     harness.run_steps(3);
 }
 
-fn app_with(files: Vec<std::path::PathBuf>) -> Harness<'static, ScrewIdApp> {
+pub fn app_with(files: Vec<std::path::PathBuf>) -> Harness<'static, ScrewIdApp> {
     let options = AppOptions {
         pack_dir: bundled_pack_dir(),
         initial_files: files,
