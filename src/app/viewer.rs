@@ -202,6 +202,13 @@ impl Viewer {
         }
         if pressed(Key::Tab) {
             self.next_layout();
+            // egui also moved the keyboard focus, maybe into the threshold's number field,
+            // which would then take the viewer's keys: Tab belongs to the viewer here.
+            ui.memory_mut(|m| {
+                if let Some(id) = m.focused() {
+                    m.surrender_focus(id);
+                }
+            });
         }
     }
 

@@ -24,7 +24,7 @@ pub fn settle(harness: &mut Harness<'_, ScrewIdApp>) {
     harness.run_steps(3);
 }
 
-pub fn app_with(files: Vec<std::path::PathBuf>) -> Harness<'static, ScrewIdApp> {
+fn app_with(files: Vec<std::path::PathBuf>) -> Harness<'static, ScrewIdApp> {
     let options = AppOptions {
         pack_dir: bundled_pack_dir(),
         initial_files: files,

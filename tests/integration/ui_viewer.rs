@@ -6,12 +6,26 @@
 use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, PointerButton, Pos2, TouchPhase};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use screwid::app::{Layout, ScrewIdApp, Viewport};
+use screwid::app::{AppOptions, Layout, ScrewIdApp, Viewport};
+use screwid::pack::bundled_pack_dir;
 use screwid::radiograph::Window;
 
 use super::reader_support as support;
-use super::ui::{app_with, settle};
+use super::ui::settle;
 use super::util::samples;
+
+/// The app on `files`, stepping 1/60 s a frame (kittest's default 1/4 s would make every
+/// pair of clicks too slow for a double-click).
+fn app_with(files: Vec<std::path::PathBuf>) -> Harness<'static, ScrewIdApp> {
+    let options = AppOptions {
+        pack_dir: bundled_pack_dir(),
+        initial_files: files,
+    };
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_step_dt(1.0 / 60.0)
+        .build_eframe(|_cc| ScrewIdApp::new(options))
+}
 
 fn p001() -> Harness<'static, ScrewIdApp> {
     let (dir, truth) = samples().remove(0);
@@ -211,7 +225,7 @@ fn escape_and_double_click_reset() {
         let (z, o, _) = geometry(harness, 0);
         assert!(
             (z - z0).abs() < 1e-4 && (o - o0).length() < 1e-3,
-            "fit: {z} {o:?}"
+            "fit {z0} {o0:?}, got {z} {o:?}"
         );
         assert_eq!(window_of(harness, 0), w0);
         assert!(!vp(harness, 0).inverted());
