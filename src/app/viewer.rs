@@ -60,6 +60,7 @@ pub struct Viewer {
 
 impl Viewer {
     /// Viewports for the case's images, each fitted, with the reader's window.
+    #[must_use]
     pub fn new(ctx: &egui::Context, case: &Case) -> Self {
         let gpu_side = u32::try_from(ctx.input(|i| i.max_texture_side)).unwrap_or(u32::MAX);
         let side = TEXTURE_SIDE.min(gpu_side);

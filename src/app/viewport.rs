@@ -56,6 +56,7 @@ struct DragStart {
 impl Viewport {
     /// A viewport over `levels` (the full image's), with its window presets; the texture is
     /// made from a copy at most `texture_side` pixels on its longer side.
+    #[must_use]
     pub fn new(
         ctx: &egui::Context,
         name: &str,

@@ -38,7 +38,6 @@ pub struct Levels {
 impl Levels {
     /// Levels of a grey DICOM image: modality values, the VOI the reader chose (a window,
     /// or `None` with the `table`), the file's windows with the file's VOI function.
-    #[allow(clippy::too_many_arguments)] // plain data from the pipeline, named at the call
     pub(crate) fn modality(
         (width, height): (u32, u32),
         values: Vec<f32>,

@@ -147,8 +147,7 @@ fn raster_codes_and_their_windows() {
     };
     let shown = r.levels.render(Some(&w), false);
     assert!((shown.as_raw()[2] - 0.71).abs() < 1e-6, "{shown:?}");
-    assert_eq!(shown.as_raw()[0], 0.0);
-    assert_eq!(shown.as_raw()[3], 1.0);
+    assert!(shown.as_raw()[0].abs() < 1e-9 && (shown.as_raw()[3] - 1.0).abs() < 1e-9);
 }
 
 /// Two stored windows with explanations become the first two presets, in file order,

@@ -131,7 +131,7 @@ fn drag_pans_by_the_drag_distance() {
     let shift = egui::vec2(37.0, -21.0);
     drag(&mut harness, from, from + shift, PointerButton::Primary);
     let (z1, o1, _) = geometry(&harness, 0);
-    assert_eq!(z0, z1, "a drag does not zoom");
+    assert!((z1 - z0).abs() < 1e-6, "a drag does not zoom");
     assert!(
         (o1 - o0 - shift).length() < 1e-3,
         "origin moved by {:?}, dragged {shift:?}",
@@ -276,7 +276,8 @@ fn number_keys_choose_the_files_windows() {
     harness.get_by_label_contains("full range [4]");
     harness.key_press(egui::Key::Num1);
     harness.step();
-    assert_eq!(window_of(&harness, 0).center, 1000.0);
+    let w = window_of(&harness, 0);
+    assert_eq!((w.center, w.width), (1000.0, 400.0));
 }
 
 #[test]
