@@ -370,3 +370,29 @@ fn selecting_a_screw_zooms_to_it() {
         view.center()
     );
 }
+
+/// Re-windowing a 2500 x 2000 16-bit film re-renders the 2048-pixel texture copy, not the
+/// full image; prints how long one re-render takes (the budget is a frame or two).
+#[test]
+fn rewindowing_a_large_film_renders_at_texture_resolution() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("large.png");
+    let ramp = image::ImageBuffer::from_fn(2500, 2000, |x, y| {
+        image::Luma([u16::try_from((x * 13 + y * 7) % 65536).unwrap()])
+    });
+    ramp.save(&path).unwrap();
+    let r = screwid::radiograph::load(&path).unwrap();
+    let ctx = egui::Context::default();
+    let presets = r.levels.presets();
+    let mut vp = Viewport::new(&ctx, "large", &r.levels, presets, 2048);
+    let size = vp.texture().size();
+    assert_eq!(size, [2048, 1638], "texture copy at 2048 pixels a side");
+    let started = std::time::Instant::now();
+    for preset in [0, 1, 0] {
+        vp.choose_preset(preset);
+        let _ = vp.texture();
+    }
+    let each = started.elapsed() / 3;
+    eprintln!("re-windowing 2500 x 2000 (texture 2048 x 1638): {each:?} per change");
+    assert!(each < std::time::Duration::from_secs(2), "{each:?}");
+}
