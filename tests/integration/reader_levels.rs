@@ -62,10 +62,12 @@ fn rendering_the_readers_choice_gives_the_display_image() {
         "premise: a file applies its stored window: {sources:?}"
     );
     assert!(
-        sources
-            .iter()
-            .any(|(s, _)| *s == Some(WindowSource::Percentile)),
-        "premise: a file without a usable window: {sources:?}"
+        sources.contains(&(Some(WindowSource::Percentile), 0)),
+        "premise: a file without a stored window: {sources:?}"
+    );
+    assert!(
+        sources.contains(&(Some(WindowSource::Percentile), 1)),
+        "premise: a file whose stored window misses its pixels: {sources:?}"
     );
 }
 
