@@ -6,26 +6,12 @@
 use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, PointerButton, Pos2, TouchPhase};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use screwid::app::{AppOptions, Layout, ScrewIdApp, Viewport};
-use screwid::pack::bundled_pack_dir;
+use screwid::app::{Layout, ScrewIdApp, Viewport};
 use screwid::radiograph::Window;
 
 use super::reader_support as support;
-use super::ui::settle;
+use super::ui::{app_with, settle};
 use super::util::samples;
-
-/// The app on `files`, stepping 1/60 s a frame (kittest's default 1/4 s would make every
-/// pair of clicks too slow for a double-click).
-fn app_with(files: Vec<std::path::PathBuf>) -> Harness<'static, ScrewIdApp> {
-    let options = AppOptions {
-        pack_dir: bundled_pack_dir(),
-        initial_files: files,
-    };
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(|_cc| ScrewIdApp::new(options))
-}
 
 fn p001() -> Harness<'static, ScrewIdApp> {
     let (dir, truth) = samples().remove(0);
