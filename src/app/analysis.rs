@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use crate::pack::ModelPack;
 use crate::pairing::pick_pair;
 use crate::pipeline::{NamedRadiograph, Progress, analyze};
-use crate::radiograph::{self, GreyImage, ImageInfo};
+use crate::radiograph::{self, GreyImage, ImageInfo, Levels, NamedWindow};
 use crate::report::Report;
 
 /// One analysed patient.
@@ -29,6 +29,10 @@ pub struct CaseImage {
     pub name: String,
     pub image: GreyImage,
     pub info: ImageInfo,
+    /// The pre-VOI values the viewer re-windows from, and its window presets (computed
+    /// here, off the UI thread: the automatic window sorts the values).
+    pub levels: Levels,
+    pub presets: Vec<NamedWindow>,
 }
 
 /// What a finished job sends back.
@@ -216,6 +220,8 @@ fn run_job(job: u64, pack: &ModelPack, work: &Job, control: &Control<'_>) -> Out
                     name: n.name,
                     image: n.radiograph.image,
                     info: n.radiograph.info,
+                    presets: n.radiograph.levels.presets(),
+                    levels: n.radiograph.levels,
                 })
                 .collect(),
             report,

@@ -18,6 +18,9 @@ mod screwid_app;
 mod settings;
 mod side_panel;
 mod toasts;
+mod viewer;
+mod viewer_overlay;
+mod viewport;
 
 use std::path::PathBuf;
 
@@ -26,6 +29,8 @@ pub use case_view::ScrewRef;
 pub use resident::default_data_dir;
 pub use screwid_app::{AppOptions, ScrewIdApp};
 pub use settings::Settings;
+pub use viewer::{Layout, Viewer};
+pub use viewport::Viewport;
 
 /// Opens the main window and runs until it is closed.
 ///

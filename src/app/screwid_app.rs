@@ -183,6 +183,12 @@ impl ScrewIdApp {
         self.case.as_ref().map(|(c, _)| c)
     }
 
+    /// The image viewer of the case on screen (zoom, pan, window, overlays), if any.
+    #[must_use]
+    pub fn viewer(&self) -> Option<&super::Viewer> {
+        self.case.as_ref().map(|(_, v)| v.viewer())
+    }
+
     /// The one-line messages now shown.
     pub fn messages(&self) -> impl Iterator<Item = &str> {
         self.toasts.messages()
@@ -436,7 +442,7 @@ impl ScrewIdApp {
         let Some(pack) = self.pack.ready() else {
             return;
         };
-        match &self.case {
+        match &mut self.case {
             Some((case, view)) => {
                 self.hovered = view
                     .ui(

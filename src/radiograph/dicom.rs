@@ -16,6 +16,7 @@ use super::framing::{self, Framing};
 use super::header::{self, Layout};
 use super::info::{ImageInfo, SourceFormat};
 use super::lengths;
+use super::levels::Levels;
 use super::{
     GreyImage, Radiograph, StoredFrame, check_size, dicom_colour, grey, palette, syntax, ybr,
 };
@@ -249,24 +250,33 @@ pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
     if let Some(text) = framing::describe(framing).filter(|_| framing != Framing::Magic) {
         info.note(text.to_owned());
     }
-    let values = match route(&obj, &layout) {
-        Route::Ybr422(range) => ybr::grey(&ybr422(&obj, &layout, path)?, range),
+    let (w, h) = (layout.columns, layout.rows);
+    // Palette and 4:2:2 luma is already in [0, 1]: its "codes" are the display values.
+    let (values, levels) = match route(&obj, &layout) {
+        Route::Ybr422(range) => {
+            Levels::codes(w, h, ybr::grey(&ybr422(&obj, &layout, path)?, range), 1.0)
+        }
         other => {
             let px = decode(&obj, path)?;
             match other {
-                Route::Palette => palette_luma(&obj, &px, path)?,
+                Route::Palette => Levels::codes(w, h, palette_luma(&obj, &px, path)?, 1.0),
                 Route::Grey => grey::grey_pipeline(&obj, &px, &mut info, path)?,
-                _ => dicom_colour::colour_luma(&px, path)?,
+                _ => {
+                    let (codes, max) = dicom_colour::colour_codes(&px, path)?;
+                    Levels::codes(w, h, codes, max)
+                }
             }
         }
     };
-    let image = GreyImage::from_raw(layout.columns, layout.rows, values).ok_or_else(|| {
-        ReadError::Decode {
-            reason: "decoded pixel count mismatch".to_owned(),
-            path: path.to_owned(),
-        }
+    let image = GreyImage::from_raw(w, h, values).ok_or_else(|| ReadError::Decode {
+        reason: "decoded pixel count mismatch".to_owned(),
+        path: path.to_owned(),
     })?;
-    Ok(Radiograph { image, info })
+    Ok(Radiograph {
+        image,
+        info,
+        levels,
+    })
 }
 
 /// Interleaved Y, Cb, Cr of the first frame of native 4:2:2 data.

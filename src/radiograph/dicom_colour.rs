@@ -1,5 +1,5 @@
 //! Owns the DICOM colour paths: RGB and `YBR_FULL` decoded by dicom-pixeldata (interleaved
-//! or planar) → luma divided by the maximum stored code; their stored samples interleaved.
+//! or planar) → luma codes and the maximum stored code; their stored samples interleaved.
 
 use std::path::Path;
 
@@ -30,8 +30,9 @@ pub fn planes(px: &DecodedPixelData<'_>) -> Planes {
     }
 }
 
-/// Colour (RGB / `YBR_FULL`) → luma divided by the maximum stored code.
-pub fn colour_luma(px: &DecodedPixelData<'_>, path: &Path) -> Result<Vec<f32>, ReadError> {
+/// Colour (RGB / `YBR_FULL`) → luma codes and the maximum stored code; the display value
+/// is their quotient, clamped to [0, 1] (`Levels::codes`).
+pub fn colour_codes(px: &DecodedPixelData<'_>, path: &Path) -> Result<(Vec<f32>, f32), ReadError> {
     let samples = raw_samples(px, path)?;
     let n = px.rows() as usize * px.columns() as usize;
     let luma = if px.photometric_interpretation().as_str() == "YBR_FULL" {
@@ -41,10 +42,7 @@ pub fn colour_luma(px: &DecodedPixelData<'_>, path: &Path) -> Result<Vec<f32>, R
     };
     #[allow(clippy::cast_precision_loss)] // at most 2^16 - 1
     let max = ((1u32 << px.bits_stored().min(16)) - 1) as f32;
-    Ok(luma
-        .into_iter()
-        .map(|v| (v / max).clamp(0.0, 1.0))
-        .collect())
+    Ok((luma, max))
 }
 
 #[allow(clippy::cast_possible_truncation)] // raw samples are u8 / u16 values

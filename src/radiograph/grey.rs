@@ -1,6 +1,7 @@
 //! Owns the DICOM grey pipeline on decoded pixel data: stored values (bits-stored mask,
 //! sign) → modality rescale or Modality LUT table → VOI (window or table, chosen in
-//! `voi_choice.rs`) → MONOCHROME1 / INVERSE inversion, once.
+//! `voi_choice.rs`) → MONOCHROME1 / INVERSE inversion, once; the modality values are kept
+//! for re-windowing (`levels.rs`).
 
 use std::path::Path;
 
@@ -12,6 +13,7 @@ use dicom_pixeldata::{
 use super::error::{ReadError, one_line};
 use super::header;
 use super::info::ImageInfo;
+use super::levels::Levels;
 use super::voi_choice::{self, Voi};
 use super::{modality, voi};
 
@@ -27,13 +29,14 @@ fn modality_values(px: &DecodedPixelData<'_>, path: &Path) -> Result<Vec<f32>, R
         })
 }
 
-/// Rescale → window → inversion, for one-sample (grey) images.
+/// Rescale → window → inversion, for one-sample (grey) images: the display values, and
+/// the modality values with the VOI chosen and the inversion flag ([`Levels`]).
 pub fn grey_pipeline(
     obj: &DefaultDicomObject,
     px: &DecodedPixelData<'_>,
     info: &mut ImageInfo,
     path: &Path,
-) -> Result<Vec<f32>, ReadError> {
+) -> Result<(Vec<f32>, Levels), ReadError> {
     let signed = px.pixel_representation() == PixelRepresentation::Signed;
     let mut values = match modality::read(obj, signed) {
         Some(Ok(lut)) => stored_grey(px, path)?
@@ -46,18 +49,23 @@ pub fn grey_pipeline(
         }
         None => modality_values(px, path)?,
     };
-    match voi_choice::choose(obj, signed, &values, info) {
+    // Kept before the VOI, so that a viewer can apply another window.
+    let modality_values = values.clone();
+    let (voi, function) = voi_choice::choose(obj, signed, &values, info);
+    let table = match voi {
         Voi::Window(window) => {
             voi::apply_window(&mut values, &window);
             info.window = Some(window);
+            None
         }
         Voi::Table(lut) => {
             for v in &mut values {
                 *v = lut.map(*v);
             }
-            info.voi_table = Some(lut.table);
+            info.voi_table = Some(lut.table.clone());
+            Some(lut)
         }
-    }
+    };
     let mono1 = info.photometric == "MONOCHROME1";
     let inverse = header::presentation_inverse(obj);
     if inverse && !mono1 {
@@ -66,7 +74,16 @@ pub fn grey_pipeline(
     if mono1 || inverse {
         voi::invert(&mut values);
     }
-    Ok(values)
+    let levels = Levels::modality(
+        (px.columns(), px.rows()),
+        modality_values,
+        info.window,
+        table,
+        &info.windows,
+        function,
+        mono1 || inverse,
+    );
+    Ok((values, levels))
 }
 
 /// Grey stored values (bits-stored mask, sign extension) via an identity rescale.

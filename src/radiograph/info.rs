@@ -20,6 +20,8 @@ pub enum WindowSource {
     File,
     /// The 0.5 %–99.5 % percentile window of the modality values.
     Percentile,
+    /// The whole range of the values (a viewer's preset; raster and colour images' own).
+    FullRange,
 }
 
 /// The VOI LUT Function of a window (PS3.3 C.11.2.1.2–3, `VOILUTFunction`).
@@ -51,6 +53,13 @@ pub struct FileWindow {
     pub center: f64,
     pub width: f64,
     pub explanation: Option<String>,
+}
+
+/// A window a viewer offers, with the name it is shown under.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedWindow {
+    pub name: String,
+    pub window: Window,
 }
 
 /// The VOI LUT table applied (first `VOILUTSequence` item, PS3.3 C.11.2.1.1): modality

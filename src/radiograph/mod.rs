@@ -29,6 +29,10 @@
 //! 4. **Inversion**, once, for MONOCHROME1 (or `PresentationLUTShape` INVERSE): `1 - y`, so
 //!    that 1 is always white.
 //!
+//! The values after step 2, the table of step 3 and the inversion flag of step 4 are kept
+//! in [`Radiograph::levels`], so that a viewer can run steps 3–4 again with another window
+//! ([`Levels::render`]; raster and colour images keep their luma codes).
+//!
 //! Colour images (RGB, `YBR_FULL`; interleaved or planar) become BT.601 luma divided by the
 //! maximum stored code, with no window. Native 8-bit `YBR_FULL_422` / `YBR_PARTIAL_422`
 //! (which dicom-pixeldata cannot frame) are read here: grey = Y (`ybr.rs`). `PALETTE
@@ -72,6 +76,7 @@ mod info;
 #[cfg(feature = "jpeg12")]
 mod jpeg12;
 mod lengths;
+mod levels;
 mod modality;
 mod palette;
 mod raster;
@@ -87,8 +92,10 @@ use std::path::Path;
 
 pub use error::ReadError;
 pub use info::{
-    FileWindow, ImageInfo, PatientText, SourceFormat, VoiFunction, VoiTable, Window, WindowSource,
+    FileWindow, ImageInfo, NamedWindow, PatientText, SourceFormat, VoiFunction, VoiTable, Window,
+    WindowSource,
 };
+pub use levels::Levels;
 pub use scan::{
     FolderScan, PatientGroup, ScannedImage, SkipReason, Skipped, StudyGroup, ViewHints, scan_folder,
 };
@@ -106,11 +113,13 @@ pub const MAX_PIXELS: u64 = 40_000_000;
 /// Files larger than this are refused before being read (no radiograph is this big).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
-/// A loaded radiograph: display image and what is known about it.
+/// A loaded radiograph: display image, what is known about it, and its pre-VOI values
+/// for rendering it again with another window (4 more bytes per pixel, see [`Levels`]).
 #[derive(Debug, Clone)]
 pub struct Radiograph {
     pub image: GreyImage,
     pub info: ImageInfo,
+    pub levels: Levels,
 }
 
 /// The first frame's decoded samples, before any rescale or window (for decoder equality

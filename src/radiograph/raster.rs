@@ -12,6 +12,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use super::colour::{Planes, rgb_luma};
 use super::error::{ReadError, one_line};
 use super::info::ImageInfo;
+use super::levels::Levels;
 use super::{GreyImage, Radiograph, StoredFrame, check_size};
 
 /// A reader over the bytes with the format guessed from content.
@@ -143,29 +144,33 @@ fn raster_error(e: &image::ImageError, format: &str, path: &Path) -> ReadError {
     }
 }
 
-/// Grey values in [0, 1] and (colour, bits) of a decoded raster image.
-fn grey_values(image: &DynamicImage) -> (Vec<f32>, bool, u16) {
+/// Grey (or luma) codes, the maximum code, and (colour, bits) of a decoded raster image;
+/// float images give their values, maximum 1.
+fn grey_codes(image: &DynamicImage) -> (Vec<f32>, f32, bool, u16) {
     let n = image.width() as usize * image.height() as usize;
     let colour = image.color().has_color();
     let bits = image.color().bits_per_pixel() / u16::from(image.color().channel_count());
-    let values = match image {
-        DynamicImage::ImageLuma8(_) | DynamicImage::ImageLumaA8(_) => image
-            .to_luma8()
-            .pixels()
-            .map(|p| f32::from(p.0[0]) / 255.0)
-            .collect(),
+    let (codes, max) = match image {
+        DynamicImage::ImageLuma8(_) | DynamicImage::ImageLumaA8(_) => (
+            image
+                .to_luma8()
+                .pixels()
+                .map(|p| f32::from(p.0[0]))
+                .collect(),
+            255.0,
+        ),
         DynamicImage::ImageRgb32F(_) | DynamicImage::ImageRgba32F(_) => {
             let rgb = image.to_rgb32f().into_raw();
-            rgb_luma(&rgb, n, Planes::Interleaved)
-                .into_iter()
-                .map(|v| v.clamp(0.0, 1.0))
-                .collect()
+            (rgb_luma(&rgb, n, Planes::Interleaved), 1.0)
         }
-        _ if !colour => image
-            .to_luma16()
-            .pixels()
-            .map(|p| f32::from(p.0[0]) / 65535.0)
-            .collect(),
+        _ if !colour => (
+            image
+                .to_luma16()
+                .pixels()
+                .map(|p| f32::from(p.0[0]))
+                .collect(),
+            65535.0,
+        ),
         _ if bits <= 8 => {
             let rgb: Vec<f32> = image
                 .to_rgb8()
@@ -173,10 +178,7 @@ fn grey_values(image: &DynamicImage) -> (Vec<f32>, bool, u16) {
                 .into_iter()
                 .map(f32::from)
                 .collect();
-            rgb_luma(&rgb, n, Planes::Interleaved)
-                .into_iter()
-                .map(|v| v / 255.0)
-                .collect()
+            (rgb_luma(&rgb, n, Planes::Interleaved), 255.0)
         }
         _ => {
             let rgb: Vec<f32> = image
@@ -185,13 +187,10 @@ fn grey_values(image: &DynamicImage) -> (Vec<f32>, bool, u16) {
                 .into_iter()
                 .map(f32::from)
                 .collect();
-            rgb_luma(&rgb, n, Planes::Interleaved)
-                .into_iter()
-                .map(|v| v / 65535.0)
-                .collect()
+            (rgb_luma(&rgb, n, Planes::Interleaved), 65535.0)
         }
     };
-    (values, colour, bits)
+    (codes, max, colour, bits)
 }
 
 /// Load a raster radiograph as display values.
@@ -201,7 +200,8 @@ pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
         format,
         turned,
     } = decode(bytes, path)?;
-    let (values, colour, bits) = grey_values(&image);
+    let (codes, max, colour, bits) = grey_codes(&image);
+    let (values, levels) = Levels::codes(image.width(), image.height(), codes, max);
     let mut info = ImageInfo::raster(&format, colour, bits);
     if let Some(orientation) = turned {
         info.note(format!("EXIF orientation {orientation:?} applied"));
@@ -215,7 +215,11 @@ pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
             path: path.to_owned(),
         }
     })?;
-    Ok(Radiograph { image: grey, info })
+    Ok(Radiograph {
+        image: grey,
+        info,
+        levels,
+    })
 }
 
 /// The decoded samples of a raster image: grey as is, colour as interleaved RGB (alpha

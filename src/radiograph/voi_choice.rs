@@ -37,15 +37,26 @@ fn function(obj: &DefaultDicomObject, info: &mut ImageInfo) -> VoiFunction {
     })
 }
 
-/// Choose the VOI transform for `values` (modality values) and fill `info.windows`.
+/// Choose the VOI transform for `values` (modality values) and fill `info.windows`; also
+/// the file's VOI function, which the file's other windows are offered with.
 pub fn choose(
     obj: &DefaultDicomObject,
     signed_pixels: bool,
     values: &[f32],
     info: &mut ImageInfo,
-) -> Voi {
+) -> (Voi, VoiFunction) {
     info.windows = header::windows(obj);
     let function = function(obj, info);
+    (pick(obj, signed_pixels, values, info, function), function)
+}
+
+fn pick(
+    obj: &DefaultDicomObject,
+    signed_pixels: bool,
+    values: &[f32],
+    info: &mut ImageInfo,
+    function: VoiFunction,
+) -> Voi {
     let mut skipped = None;
     if let Some(first) = info.windows.first() {
         let (center, width) = (first.center, first.width);

@@ -15,6 +15,7 @@ mod reader_colour;
 mod reader_framing;
 mod reader_fuzz;
 mod reader_inputs;
+mod reader_levels;
 mod reader_raster;
 mod reader_scan;
 mod reader_support;
@@ -38,3 +39,4 @@ mod ui_resident;
 // The printed report: PDF and PNG from the command line, and from the app.
 mod report_export;
 mod ui_report;
+mod ui_viewer;

@@ -24,10 +24,13 @@ pub fn settle(harness: &mut Harness<'_, ScrewIdApp>) {
     harness.run_steps(3);
 }
 
+/// The app on `files`, stepping 1/60 s a frame (kittest's default 1/4 s would make every
+/// pair of clicks too slow for a double-click).
 pub fn app_with(files: Vec<std::path::PathBuf>) -> Harness<'static, ScrewIdApp> {
     let options = AppOptions::new(bundled_pack_dir(), files);
     Harness::builder()
         .with_size([1400.0, 900.0])
+        .with_step_dt(1.0 / 60.0)
         .build_eframe(|_cc| ScrewIdApp::new(options))
 }
 
