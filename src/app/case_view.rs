@@ -6,6 +6,7 @@ use egui::{Align2, Color32, FontId, Pos2, Rect, Stroke, StrokeKind, Vec2};
 use super::analysis::Case;
 use super::palette::{NEUTRAL, SELECTED, colour_of};
 use super::viewer::Viewer;
+use crate::classify::UNCERTAIN;
 use crate::pack::Manifest;
 use crate::report::ImageReport;
 
@@ -117,7 +118,13 @@ fn draw_boxes(
         } else {
             1.5
         };
-        painter.rect_stroke(rect, 0.0, Stroke::new(width, colour), StrokeKind::Outside);
+        let uncertain = manifest.is_some() && screw.effective_label() == UNCERTAIN;
+        if uncertain {
+            // Dashed as well as grey: told apart from a confident call without colour vision.
+            dashed_rect(painter, rect, Stroke::new(width, colour));
+        } else {
+            painter.rect_stroke(rect, 0.0, Stroke::new(width, colour), StrokeKind::Outside);
+        }
         if is_marked(selected) {
             painter.rect_stroke(
                 rect.expand(3.0),
@@ -136,4 +143,16 @@ fn draw_boxes(
         painter.rect_filled(plate.expand(1.0), 2.0, Color32::from_black_alpha(160));
         painter.galley(plate.min, galley, colour);
     }
+}
+
+/// A rectangle's outline in dashes.
+fn dashed_rect(painter: &egui::Painter, rect: Rect, stroke: Stroke) {
+    let corners = [
+        rect.left_top(),
+        rect.right_top(),
+        rect.right_bottom(),
+        rect.left_bottom(),
+        rect.left_top(),
+    ];
+    painter.extend(egui::Shape::dashed_line(&corners, stroke, 5.0, 3.0));
 }

@@ -53,7 +53,10 @@ pub fn draw_overlay_with(
         };
         let b = s.box_in_image.clamped(w, h);
         let (x0, y0, x1, y1) = (b.x0 as u32, b.y0 as u32, b.x1 as u32, b.y1 as u32);
-        draw_rect(&mut out, [x0, y0, x1, y1], thickness, Rgb(colour));
+        // Uncertain boxes are dashed as well as grey, so a print in black and white (or a
+        // reader without colour vision) still tells them from a confident call.
+        let dash = (s.effective_label() == UNCERTAIN).then_some(thickness * 4);
+        draw_rect(&mut out, [x0, y0, x1, y1], thickness, Rgb(colour), dash);
         let text = caption(i, s);
         let text_y = y0.saturating_sub(text_px as u32 + thickness);
         draw_label(&mut out, &text, x0, text_y, text_px, Rgb(colour));
@@ -88,16 +91,23 @@ pub fn side_by_side(images: &[RgbImage]) -> RgbImage {
     out
 }
 
-/// An outline `thickness` pixels wide, inside `[x0, y0, x1, y1]`.
-fn draw_rect(img: &mut RgbImage, [x0, y0, x1, y1]: [u32; 4], thickness: u32, colour: Rgb<u8>) {
+/// An outline `thickness` pixels wide, inside `[x0, y0, x1, y1]`; with `dash`, in dashes
+/// and gaps of that many pixels along each edge.
+fn draw_rect(
+    img: &mut RgbImage,
+    [x0, y0, x1, y1]: [u32; 4],
+    thickness: u32,
+    colour: Rgb<u8>,
+    dash: Option<u32>,
+) {
     let (w, h) = img.dimensions();
     for y in y0..y1.min(h) {
         for x in x0..x1.min(w) {
-            let near_edge = x < x0 + thickness
-                || x + thickness >= x1
-                || y < y0 + thickness
-                || y + thickness >= y1;
-            if near_edge {
+            let on_row = y < y0 + thickness || y + thickness >= y1;
+            let on_column = x < x0 + thickness || x + thickness >= x1;
+            let along = if on_row { x - x0 } else { y - y0 };
+            let in_dash = dash.is_none_or(|d| (along / d.max(1)) % 2 == 0);
+            if (on_row || on_column) && in_dash {
                 img.put_pixel(x, y, colour);
             }
         }
@@ -201,6 +211,19 @@ mod tests {
         let img = GreyImage::new(200, 200);
         let out = draw_overlay(&img, &report_with(UNCERTAIN), &|_| [255, 0, 0]);
         assert_eq!(out.get_pixel(50, 130), &Rgb(UNCERTAIN_COLOUR));
+    }
+
+    #[test]
+    fn uncertain_boxes_are_dashed_and_confident_ones_solid() {
+        // 200 px image: lines 2 px thick, dashes of 4 x 2 = 8 px. Along the top edge
+        // (y = 80), x = 52 lies in the first dash (0..8 from the corner), x = 60 in the
+        // first gap (8..16).
+        let img = GreyImage::new(200, 200);
+        let dashed = draw_overlay(&img, &report_with(UNCERTAIN), &|_| [255, 0, 0]);
+        assert_eq!(dashed.get_pixel(52, 80), &Rgb(UNCERTAIN_COLOUR));
+        assert_eq!(dashed.get_pixel(60, 80), &Rgb([0, 0, 0]));
+        let solid = draw_overlay(&img, &report_with("Stryker"), &|_| [31, 119, 180]);
+        assert_eq!(solid.get_pixel(60, 80), &Rgb([31, 119, 180]));
     }
 
     #[test]
