@@ -15,7 +15,7 @@ use super::error::{ReadError, one_line};
 use super::framing::{self, Framing};
 use super::header::{self, Layout};
 use super::info::{ImageInfo, SourceFormat};
-use super::lengths;
+use super::{deflate, lengths};
 use super::{
     GreyImage, Radiograph, StoredFrame, check_size, dicom_colour, grey, palette, syntax, ybr,
 };
@@ -41,29 +41,80 @@ pub fn parse<R: Read>(
         path: path.to_owned(),
     };
     let framing = framing::framing(head).ok_or_else(|| parse_error("no DICOM header".into()))?;
-    let le = |explicit| lengths::Syntax {
-        explicit,
-        big_endian: false,
-    };
-    let (start, data_set) = match framing {
-        Framing::Preamble => (132, le(true)),
-        Framing::Magic => (4, le(true)),
-        Framing::MetaWithoutMagic => (0, le(true)),
-        Framing::Bare { explicit } => (0, le(explicit)),
-    };
-    lengths::check(head, start, file_len, data_set).map_err(parse_error)?;
-    let skip = framing::skip(framing) as u64;
-    std::io::copy(&mut (&mut source).take(skip), &mut std::io::sink())
-        .map_err(|e| parse_error(one_line(&e)))?;
-    let prefix = framing::prefix(framing).map_err(parse_error)?;
     let mut options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
     if let Some(tag) = until {
         options = options.read_until(tag);
     }
+    if let Some(data_start) = check_lengths(head, file_len, framing).map_err(parse_error)? {
+        let obj = parse_deflated(head, file_len, source, framing, data_start, options)
+            .map_err(parse_error)?;
+        return Ok((obj, framing));
+    }
+    let skip = framing::skip(framing) as u64;
+    std::io::copy(&mut (&mut source).take(skip), &mut std::io::sink())
+        .map_err(|e| parse_error(one_line(&e)))?;
+    let prefix = framing::prefix(framing).map_err(parse_error)?;
     let obj = options
         .from_reader(prefix.as_slice().chain(source))
         .map_err(|e| parse_error(one_line(&e)))?;
     Ok((obj, framing))
+}
+
+/// Check the element lengths in `head` before dicom-parser allocates them. `Some(start)`
+/// of the data set when it is deflated: it is checked once inflated.
+fn check_lengths(head: &[u8], file_len: usize, framing: Framing) -> Result<Option<usize>, String> {
+    let start = match framing {
+        Framing::Preamble => 132,
+        Framing::Magic => 4,
+        Framing::MetaWithoutMagic => 0,
+        Framing::Bare { explicit } => {
+            let syntax = lengths::Syntax {
+                explicit,
+                big_endian: false,
+            };
+            return lengths::data_set(head, 0, file_len, syntax).map(|()| None);
+        }
+    };
+    let Some(meta) = lengths::meta(head, start, file_len)? else {
+        return Ok(None);
+    };
+    match meta.syntax {
+        Some(syntax) => lengths::data_set(head, meta.end, file_len, syntax).map(|()| None),
+        None => Ok(Some(meta.end)),
+    }
+}
+
+/// Inflate a deflated data set (capped), check its lengths, and parse it re-framed as
+/// Explicit VR Little Endian; the meta group keeps the deflate UID.
+fn parse_deflated<R: Read>(
+    head: &[u8],
+    file_len: usize,
+    mut source: R,
+    framing: Framing,
+    data_start: usize,
+    options: OpenFileOptions,
+) -> Result<DefaultDicomObject, String> {
+    // The folder scanner passes the first bytes only: a deflated file is read whole.
+    let mut rest = Vec::new();
+    let whole = if head.len() >= file_len {
+        head
+    } else {
+        (&mut source)
+            .take(super::MAX_FILE_BYTES)
+            .read_to_end(&mut rest)
+            .map_err(|e| one_line(&e))?;
+        &rest
+    };
+    let deflated = whole.get(data_start..).unwrap_or_default();
+    let inflated = deflate::inflate(deflated, deflate::MAX_INFLATED)?;
+    lengths::data_set(&inflated, 0, inflated.len(), lengths::EXPLICIT_LE)?;
+    let meta = &whole[framing::skip(framing)..data_start];
+    let header = deflate::reframe(framing::prefix(framing)?.as_slice().chain(meta))?;
+    let mut obj = options
+        .from_reader(header.as_slice().chain(inflated.as_slice()))
+        .map_err(|e| one_line(&e))?;
+    obj.meta_mut().transfer_syntax = format!("{}\0", deflate::DEFLATED);
+    Ok(obj)
 }
 
 /// Checks made before any pixel is decoded or allocated.

@@ -61,8 +61,10 @@
 //! study with view hints (`scan.rs`, `scan_probe.rs`).
 
 mod colour;
+mod deflate;
 mod dicom;
 mod dicom_colour;
+mod element_header;
 mod error;
 mod framing;
 mod grey;
@@ -77,6 +79,7 @@ mod palette;
 mod raster;
 mod scan;
 mod scan_probe;
+mod shown;
 mod syntax;
 mod voi;
 mod voi_choice;
@@ -86,6 +89,7 @@ mod ybr;
 use std::path::Path;
 
 pub use error::ReadError;
+pub use shown::shown_path;
 pub use info::{
     FileWindow, ImageInfo, PatientText, SourceFormat, VoiFunction, VoiTable, Window, WindowSource,
 };
