@@ -41,7 +41,7 @@ pub fn inflate(deflated: &[u8], cap: usize) -> Result<Vec<u8>, String> {
 pub fn reframe(meta: impl std::io::Read) -> Result<Vec<u8>, String> {
     let mut table = FileMetaTable::from_reader(meta)
         .map_err(|e| format!("cannot read the file meta group: {e}"))?;
-    table.transfer_syntax = "1.2.840.10008.1.2.1\0".to_owned();
+    "1.2.840.10008.1.2.1\0".clone_into(&mut table.transfer_syntax);
     table.update_information_group_length();
     let mut out = b"DICM".to_vec();
     table
@@ -64,7 +64,10 @@ mod tests {
         let packed = deflate(&data);
         assert_eq!(inflate(&packed, 10_000).as_deref(), Ok(&data[..]));
         let e = inflate(&packed, 9_999).expect_err("past the cap");
-        assert!(e.starts_with("the deflated data set inflates to more than"), "{e}");
+        assert!(
+            e.starts_with("the deflated data set inflates to more than"),
+            "{e}"
+        );
         assert!(inflate(b"\xFF\xFF\xFF", 100).is_err(), "damaged stream");
     }
 }

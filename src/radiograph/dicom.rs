@@ -15,10 +15,10 @@ use super::error::{ReadError, one_line};
 use super::framing::{self, Framing};
 use super::header::{self, Layout};
 use super::info::{ImageInfo, SourceFormat};
-use super::{deflate, lengths};
 use super::{
     GreyImage, Radiograph, StoredFrame, check_size, dicom_colour, grey, palette, syntax, ybr,
 };
+use super::{deflate, lengths};
 
 /// Parse a DICOM file held in memory, in any [`Framing`].
 pub fn open(bytes: &[u8], path: &Path) -> Result<(DefaultDicomObject, Framing), ReadError> {

@@ -96,8 +96,26 @@ fn short_form(vr: VR) -> bool {
     use VR::{AE, AS, AT, CS, DA, DS, DT, FD, FL, IS, LO, LT, PN, SH, SL, SS, ST, TM, UI, UL, US};
     matches!(
         vr,
-        AE | AS | AT | CS | DA | DS | DT | FL | FD | IS | LO | LT | PN | SH | SL | SS | ST | TM
-            | UI | UL | US
+        AE | AS
+            | AT
+            | CS
+            | DA
+            | DS
+            | DT
+            | FL
+            | FD
+            | IS
+            | LO
+            | LT
+            | PN
+            | SH
+            | SL
+            | SS
+            | ST
+            | TM
+            | UI
+            | UL
+            | US
     )
 }
 
@@ -136,14 +154,29 @@ mod tests {
     fn short_and_long_forms() {
         let h = Header::read(b"\x28\x00\x10\x00US\x02\x00\x00\x01", 0, EXPLICIT_LE);
         assert_eq!(h.map(|h| (h.vr, h.len, h.size)), Some((VR::US, 2, 8)));
-        let h = Header::read(b"\xE0\x7F\x10\x00OB\x00\x00\x10\x00\x00\x00", 0, EXPLICIT_LE);
+        let h = Header::read(
+            b"\xE0\x7F\x10\x00OB\x00\x00\x10\x00\x00\x00",
+            0,
+            EXPLICIT_LE,
+        );
         assert_eq!(h.map(|h| (h.vr, h.len, h.size)), Some((VR::OB, 16, 12)));
         // UV is long form (PS3.5 Table 7.1-1), an unknown VR too (read as UN).
-        let h = Header::read(b"\x28\x00\x03\x11UV\x06\x00\x04\x00\x00\x00", 0, EXPLICIT_LE);
+        let h = Header::read(
+            b"\x28\x00\x03\x11UV\x06\x00\x04\x00\x00\x00",
+            0,
+            EXPLICIT_LE,
+        );
         assert_eq!(h.map(|h| (h.vr, h.len, h.size)), Some((VR::UV, 4, 12)));
-        let h = Header::read(b"\x10\x00\x28\x00\x01\x12\x00\x00\x08\x00\x00\x00", 0, EXPLICIT_LE);
+        let h = Header::read(
+            b"\x10\x00\x28\x00\x01\x12\x00\x00\x08\x00\x00\x00",
+            0,
+            EXPLICIT_LE,
+        );
         assert_eq!(h.map(|h| (h.vr, h.len)), Some((VR::UN, 8)));
-        assert_eq!(Header::read(b"\xE0\x7F\x10\x00OB\x00\x00", 0, EXPLICIT_LE), None);
+        assert_eq!(
+            Header::read(b"\xE0\x7F\x10\x00OB\x00\x00", 0, EXPLICIT_LE),
+            None
+        );
     }
 
     #[test]

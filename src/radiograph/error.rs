@@ -12,35 +12,62 @@ use super::shown::shown_path;
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The file could not be opened or read at all.
-    #[error("cannot read the file ({reason}); check that it exists and is readable: {}", shown_path(path))]
+    #[error(
+        "cannot read the file ({reason}); check that it exists and is readable: {}",
+        shown_path(path)
+    )]
     Io { reason: String, path: PathBuf },
     /// The file has no bytes.
-    #[error("the file is empty; choose a DICOM, PNG, JPEG, TIFF or BMP radiograph: {}", shown_path(path))]
+    #[error(
+        "the file is empty; choose a DICOM, PNG, JPEG, TIFF or BMP radiograph: {}",
+        shown_path(path)
+    )]
     Empty { path: PathBuf },
     /// Neither DICOM nor a supported raster format.
-    #[error("not a DICOM or supported image file ({found}); choose a DICOM, PNG, JPEG, TIFF or BMP radiograph: {}", shown_path(path))]
+    #[error(
+        "not a DICOM or supported image file ({found}); choose a DICOM, PNG, JPEG, TIFF or BMP radiograph: {}",
+        shown_path(path)
+    )]
     UnknownFormat { found: String, path: PathBuf },
     /// The DICOM structure could not be parsed (damaged or truncated file).
-    #[error("cannot parse the DICOM file ({reason}); it may be truncated or damaged, export it again: {}", shown_path(path))]
+    #[error(
+        "cannot parse the DICOM file ({reason}); it may be truncated or damaged, export it again: {}",
+        shown_path(path)
+    )]
     DicomParse { reason: String, path: PathBuf },
     /// A DICOM file without an image (report, DICOMDIR, structured report...).
-    #[error("the DICOM file holds no image (no Pixel Data); choose an image file, not a report or DICOMDIR: {}", shown_path(path))]
+    #[error(
+        "the DICOM file holds no image (no Pixel Data); choose an image file, not a report or DICOMDIR: {}",
+        shown_path(path)
+    )]
     NoPixelData { path: PathBuf },
     /// The transfer syntax (codec) cannot be decoded here.
-    #[error("unsupported DICOM codec {codec} ({detail}); export the image uncompressed or as PNG: {}", shown_path(path))]
+    #[error(
+        "unsupported DICOM codec {codec} ({detail}); export the image uncompressed or as PNG: {}",
+        shown_path(path)
+    )]
     UnsupportedCodec {
         codec: String,
         detail: String,
         path: PathBuf,
     },
     /// An image layout this reader does not handle (bits allocated, samples per pixel...).
-    #[error("unsupported image layout ({what}); export the image as uncompressed greyscale DICOM or PNG: {}", shown_path(path))]
+    #[error(
+        "unsupported image layout ({what}); export the image as uncompressed greyscale DICOM or PNG: {}",
+        shown_path(path)
+    )]
     UnsupportedLayout { what: String, path: PathBuf },
     /// The pixel data could not be decoded.
-    #[error("cannot decode the pixel data ({reason}); the file may be damaged, export it again: {}", shown_path(path))]
+    #[error(
+        "cannot decode the pixel data ({reason}); the file may be damaged, export it again: {}",
+        shown_path(path)
+    )]
     Decode { reason: String, path: PathBuf },
     /// Width or height is zero.
-    #[error("the image has no pixels ({width} x {height}); choose another image: {}", shown_path(path))]
+    #[error(
+        "the image has no pixels ({width} x {height}); choose another image: {}",
+        shown_path(path)
+    )]
     ZeroSize {
         width: u64,
         height: u64,

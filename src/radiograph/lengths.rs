@@ -67,7 +67,9 @@ pub fn meta(bytes: &[u8], at: usize, file_len: usize) -> Result<Option<Meta>, St
             syntax = syntax_of(&String::from_utf8_lossy(uid));
         }
         at += h.len as usize;
-        total = total.saturating_add(u32::try_from(h.size).unwrap_or(12)).saturating_add(h.len);
+        total = total
+            .saturating_add(u32::try_from(h.size).unwrap_or(12))
+            .saturating_add(h.len);
     }
     Ok(Some(Meta { end: at, syntax }))
 }
@@ -221,6 +223,9 @@ mod tests {
         // `ul-short-value-4gib.bin`).
         let b = b"\x28\x00\x02\x01UL\x02\x00\x07\x00\x28\x00\x03\x01\x00\x00\xFF\xFF\xFE\xFFxx";
         let e = data_set(b, 0, b.len(), LE).expect_err("refused");
-        assert!(e.starts_with("element (0007,0028) declares 4294901759"), "{e}");
+        assert!(
+            e.starts_with("element (0007,0028) declares 4294901759"),
+            "{e}"
+        );
     }
 }

@@ -76,6 +76,7 @@ mod jpeg12;
 mod lengths;
 mod modality;
 mod palette;
+mod png_rows;
 mod raster;
 mod scan;
 mod scan_probe;
@@ -89,13 +90,13 @@ mod ybr;
 use std::path::Path;
 
 pub use error::ReadError;
-pub use shown::shown_path;
 pub use info::{
     FileWindow, ImageInfo, PatientText, SourceFormat, VoiFunction, VoiTable, Window, WindowSource,
 };
 pub use scan::{
     FolderScan, PatientGroup, ScannedImage, SkipReason, Skipped, StudyGroup, ViewHints, scan_folder,
 };
+pub use shown::shown_path;
 
 /// A grey image of display values in [0, 1], 1 = white = dense.
 pub type GreyImage = image::ImageBuffer<image::Luma<f32>, Vec<f32>>;

@@ -12,6 +12,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use super::colour::{Planes, rgb_luma};
 use super::error::{ReadError, one_line};
 use super::info::ImageInfo;
+use super::png_rows::{self, PngGrey};
 use super::{GreyImage, Radiograph, StoredFrame, check_size};
 
 /// A reader over the bytes with the format guessed from content.
@@ -194,8 +195,16 @@ fn grey_values(image: &DynamicImage) -> (Vec<f32>, bool, u16) {
     (values, colour, bits)
 }
 
-/// Load a raster radiograph as display values.
+/// Load a raster radiograph as display values (PNG row by row, `png_rows.rs`).
 pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
+    if bytes.starts_with(b"\x89PNG") {
+        if let Some((width, height)) = header_size(bytes) {
+            check_size(width, height, path)?;
+        }
+        if let Some(png) = png_rows::decode(bytes, path)? {
+            return Ok(png_radiograph(png));
+        }
+    }
     let Decoded {
         image,
         format,
@@ -216,6 +225,20 @@ pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
         }
     })?;
     Ok(Radiograph { image: grey, info })
+}
+
+fn png_radiograph(png: PngGrey) -> Radiograph {
+    let mut info = ImageInfo::raster("PNG", png.colour, png.bits);
+    if let Some(orientation) = png.turned {
+        info.note(format!("EXIF orientation {orientation:?} applied"));
+    }
+    if png.alpha {
+        info.note("alpha channel ignored".to_owned());
+    }
+    Radiograph {
+        image: png.image,
+        info,
+    }
 }
 
 /// The decoded samples of a raster image: grey as is, colour as interleaved RGB (alpha

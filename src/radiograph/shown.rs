@@ -26,7 +26,10 @@ pub fn shown_path(path: &Path) -> String {
 /// Control characters (Cc), line and paragraph separators, bidirectional controls.
 fn must_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
         || ('\u{202A}'..='\u{202E}').contains(&c)
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
@@ -40,7 +43,10 @@ mod tests {
         assert_eq!(shown_path(Path::new("/x/a\nb.dcm")), "/x/a\\nb.dcm");
         assert_eq!(shown_path(Path::new("a\tb\rc")), "a\\tb\\rc");
         assert_eq!(shown_path(Path::new("a\u{1b}[2Kb")), "a\\u{1b}[2Kb");
-        assert_eq!(shown_path(Path::new("a\u{2028}b\u{202E}c")), "a\\u{2028}b\\u{202e}c");
+        assert_eq!(
+            shown_path(Path::new("a\u{2028}b\u{202E}c")),
+            "a\\u{2028}b\\u{202e}c"
+        );
     }
 
     #[test]

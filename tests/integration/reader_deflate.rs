@@ -28,7 +28,11 @@ fn pixels() -> Vec<u16> {
 fn a_deflated_file_reads_as_its_plain_twin() {
     let elements = grey16_elements(2, 3, &pixels());
     let dir = tempfile::tempdir().expect("tempdir");
-    let plain = write(dir.path(), "plain.dcm", &dicom_file(EXPLICIT_LE, &elements, true));
+    let plain = write(
+        dir.path(),
+        "plain.dcm",
+        &dicom_file(EXPLICIT_LE, &elements, true),
+    );
     let packed = miniz_oxide::deflate::compress_to_vec(&bare_dataset(&elements, true), 6);
     let deflated = write(dir.path(), "deflated.dcm", &deflated_file(&packed));
     let stored = stored_values(&deflated).expect("deflated reads");
@@ -49,7 +53,11 @@ fn a_deflated_file_reads_as_its_plain_twin() {
 fn a_corrupt_length_inside_the_deflated_data_set_is_refused() {
     let mut data_set = bare_dataset(&grey16_elements(2, 3, &pixels()), true);
     let at = data_set.len() - 12 - 4;
-    assert_eq!(&data_set[at - 8..at - 4], b"\xE0\x7F\x10\x00", "pixel data tag");
+    assert_eq!(
+        &data_set[at - 8..at - 4],
+        b"\xE0\x7F\x10\x00",
+        "pixel data tag"
+    );
     data_set[at..at + 4].copy_from_slice(&0xF000_0000u32.to_le_bytes());
     let packed = miniz_oxide::deflate::compress_to_vec(&data_set, 6);
     let dir = tempfile::tempdir().expect("tempdir");
@@ -72,7 +80,7 @@ impl Bits {
     /// `n` bits of `value`, least significant first (header fields).
     fn put(&mut self, value: u32, n: u32) {
         for i in 0..n {
-            if self.used % 8 == 0 {
+            if self.used.is_multiple_of(8) {
                 self.out.push(0);
             }
             let last = self.out.last_mut().expect("pushed");
