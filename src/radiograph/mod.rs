@@ -41,16 +41,22 @@
 //! 8- and 16-bit grey or colour (PNG, JPEG, TIFF, BMP): luma (BT.601 for colour) divided
 //! by the maximum code (255 or 65535), after turning the image upright by its EXIF
 //! orientation (noted). Alpha is ignored (noted). Sizes come from the PNG / BMP / JPEG
-//! headers (or the decoder's header read) before any pixel buffer is allocated.
+//! headers (or the decoder's header read) before any pixel buffer is allocated. PNGs are
+//! decoded row by row straight into the grey buffer (`png_rows.rs`), so a 16-bit RGBA
+//! image is never held whole; interlaced PNGs and the other formats go through `image`.
 //!
 //! # Refusals and notes
 //!
 //! Zero-size images and images over 40 megapixels are refused from the header, before
-//! any pixel buffer is allocated. CT and MR are decoded like any other: the caller refuses
+//! any pixel buffer is allocated. DICOM element lengths are walked as dicom-parser reads
+//! them and refused when longer than the file (`lengths.rs`), before dicom-parser
+//! allocates them; a deflated data set is inflated here first, at most 512 MiB
+//! (`deflate.rs`), and walked the same way. CT and MR are decoded like any other: the caller refuses
 //! them from [`ImageInfo::modality`]. Multi-frame files give their first frame and a note.
 //! Recoverable oddities (zero pixel spacing, ignored tables...) go to [`ImageInfo::notes`]
 //! and are logged with `tracing` at warn, never with a patient identifier or a path.
-//! Errors are [`ReadError`]s: one line, what is wrong and what to do, path last. A panic
+//! Errors are [`ReadError`]s: one line, what is wrong and what to do, path last (through
+//! [`shown_path`], which escapes control characters in a file name). A panic
 //! inside a decoder library (dicom-rs, `image`) on a damaged file is caught at the decode
 //! boundary and reported as [`ReadError::Decode`] (`guard.rs`).
 //!

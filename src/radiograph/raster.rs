@@ -1,7 +1,8 @@
 //! Owns reading PNG / JPEG / TIFF / BMP with the `image` crate: size check from the header
 //! before decoding, then grey (or BT.601 luma of colour) divided by the maximum code value
 //! (255 for 8-bit, 65535 for 16-bit; float images are clamped to [0, 1]), turned upright
-//! by the EXIF orientation (JPEG, TIFF, PNG, WebP) first.
+//! by the EXIF orientation (JPEG, TIFF, PNG, WebP) first. `load` hands non-interlaced PNGs
+//! to `png_rows.rs` (row by row, same values); `stored` keeps the `image` path.
 
 use std::io::Cursor;
 use std::path::Path;
