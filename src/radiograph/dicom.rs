@@ -45,10 +45,14 @@ pub fn parse<R: Read>(
     if let Some(tag) = until {
         options = options.read_until(tag);
     }
-    if let Some(data_start) = check_lengths(head, file_len, framing).map_err(parse_error)? {
-        let obj = parse_deflated(head, file_len, source, framing, data_start, options)
-            .map_err(parse_error)?;
-        return Ok((obj, framing));
+    match check_lengths(head, file_len, framing).map_err(parse_error)? {
+        Lengths::Checked => {}
+        Lengths::Short => return parse_longer(file_len, source, until, path),
+        Lengths::Deflated(data_start) => {
+            let obj = parse_deflated(head, file_len, source, framing, data_start, options)
+                .map_err(parse_error)?;
+            return Ok((obj, framing));
+        }
     }
     let skip = framing::skip(framing) as u64;
     std::io::copy(&mut (&mut source).take(skip), &mut std::io::sink())
@@ -60,9 +64,57 @@ pub fn parse<R: Read>(
     Ok((obj, framing))
 }
 
-/// Check the element lengths in `head` before dicom-parser allocates them. `Some(start)`
-/// of the data set when it is deflated: it is checked once inflated.
-fn check_lengths(head: &[u8], file_len: usize, framing: Framing) -> Result<Option<usize>, String> {
+/// What the length walk over the first bytes found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lengths {
+    /// Every length dicom-parser will read was checked.
+    Checked,
+    /// The first bytes ended before the pixel data: walk more of the file.
+    Short,
+    /// Deflated, from this offset: checked once inflated.
+    Deflated(usize),
+}
+
+/// The folder scanner's first bytes are walked further, up to this, when a header is
+/// longer than them; a longer header is refused.
+const MAX_HEADER_WALK: u64 = 64 << 20;
+
+/// Walk up to [`MAX_HEADER_WALK`] bytes of a header that is longer than the first bytes
+/// given, then parse (`source` from byte 0, as in [`parse`]).
+fn parse_longer<R: Read>(
+    file_len: usize,
+    mut source: R,
+    until: Option<Tag>,
+    path: &Path,
+) -> Result<(DefaultDicomObject, Framing), ReadError> {
+    let parse_error = |reason: String| ReadError::DicomParse {
+        reason,
+        path: path.to_owned(),
+    };
+    let mut longer = Vec::new();
+    (&mut source)
+        .take(MAX_HEADER_WALK)
+        .read_to_end(&mut longer)
+        .map_err(|e| parse_error(one_line(&e)))?;
+    let framing = framing::framing(&longer).ok_or_else(|| parse_error("no DICOM header".into()))?;
+    if check_lengths(&longer, file_len, framing).map_err(parse_error)? == Lengths::Short {
+        return Err(parse_error(format!(
+            "more than {} MiB of header before the pixel data",
+            MAX_HEADER_WALK >> 20
+        )));
+    }
+    // Boxed: `parse` may call this again (it will not: the walk now reaches the pixel
+    // data), and a generic chain would nest without end at compile time.
+    let rest: Box<dyn Read + '_> = Box::new(longer.as_slice().chain(source));
+    parse(&longer, file_len, rest, until, path)
+}
+
+/// Check the element lengths in `head` before dicom-parser allocates them.
+fn check_lengths(head: &[u8], file_len: usize, framing: Framing) -> Result<Lengths, String> {
+    let reach = |r| match r {
+        lengths::Reach::Checked => Lengths::Checked,
+        lengths::Reach::Short => Lengths::Short,
+    };
     let start = match framing {
         Framing::Preamble => 132,
         Framing::Magic => 4,
@@ -72,15 +124,21 @@ fn check_lengths(head: &[u8], file_len: usize, framing: Framing) -> Result<Optio
                 explicit,
                 big_endian: false,
             };
-            return lengths::data_set(head, 0, file_len, syntax).map(|()| None);
+            return lengths::data_set(head, 0, file_len, syntax).map(reach);
         }
     };
     let Some(meta) = lengths::meta(head, start, file_len)? else {
-        return Ok(None);
+        // dicom-object refuses the meta group, or it runs past the first bytes.
+        let cut = head.len() < file_len;
+        return Ok(if cut {
+            Lengths::Short
+        } else {
+            Lengths::Checked
+        });
     };
     match meta.syntax {
-        Some(syntax) => lengths::data_set(head, meta.end, file_len, syntax).map(|()| None),
-        None => Ok(Some(meta.end)),
+        Some(syntax) => lengths::data_set(head, meta.end, file_len, syntax).map(reach),
+        None => Ok(Lengths::Deflated(meta.end)),
     }
 }
 
@@ -107,7 +165,7 @@ fn parse_deflated<R: Read>(
     };
     let deflated = whole.get(data_start..).unwrap_or_default();
     let inflated = deflate::inflate(deflated, deflate::MAX_INFLATED)?;
-    lengths::data_set(&inflated, 0, inflated.len(), lengths::EXPLICIT_LE)?;
+    lengths::data_set(&inflated, 0, inflated.len(), lengths::EXPLICIT_LE)?; // all of it
     let meta = &whole[framing::skip(framing)..data_start];
     let header = deflate::reframe(framing::prefix(framing)?.as_slice().chain(meta))?;
     let mut obj = options

@@ -154,6 +154,57 @@ mod tests {
     }
 
     #[test]
+    fn every_variant_shows_a_control_character_name_on_one_line() {
+        let path = || PathBuf::from("/x/two\nlines\t.dcm");
+        let text = || "t".to_owned();
+        let all = [
+            ReadError::Io {
+                reason: text(),
+                path: path(),
+            },
+            ReadError::Empty { path: path() },
+            ReadError::UnknownFormat {
+                found: text(),
+                path: path(),
+            },
+            ReadError::DicomParse {
+                reason: text(),
+                path: path(),
+            },
+            ReadError::NoPixelData { path: path() },
+            ReadError::UnsupportedCodec {
+                codec: text(),
+                detail: text(),
+                path: path(),
+            },
+            ReadError::UnsupportedLayout {
+                what: text(),
+                path: path(),
+            },
+            ReadError::Decode {
+                reason: text(),
+                path: path(),
+            },
+            ReadError::ZeroSize {
+                width: 0,
+                height: 1,
+                path: path(),
+            },
+            ReadError::TooLarge {
+                width: 9_000,
+                height: 9_000,
+                path: path(),
+            },
+        ];
+        for e in all {
+            let msg = e.to_string();
+            assert!(msg.ends_with(": /x/two\\nlines\\t.dcm"), "{msg:?}");
+            assert!(!msg.contains(['\n', '\t']), "{msg:?}");
+            assert_eq!(e.path(), path().as_path(), "the path itself is kept raw");
+        }
+    }
+
+    #[test]
     fn codec_message_matches_the_documented_form() {
         let e = ReadError::UnsupportedCodec {
             codec: "JPEG Extended 12-bit".into(),

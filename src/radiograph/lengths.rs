@@ -6,7 +6,8 @@
 //! in its own syntax (sequences and their items walked into, pixel data fragments skipped,
 //! binary numbers consumed whole), and refuses any defined length longer than what is left
 //! of the file. A deflated data set is walked by the caller once inflated (`deflate.rs`); a
-//! header cut by the end of the bytes given ends the check.
+//! header cut by the end of the bytes given ends the check, and says whether the pixel
+//! data was reached ([`Reach`]) so that the caller can walk more of the file.
 
 pub use super::element_header::{EXPLICIT_LE, Syntax};
 use super::element_header::{Header, word};
@@ -74,17 +75,27 @@ pub fn meta(bytes: &[u8], at: usize, file_len: usize) -> Result<Option<Meta>, St
     Ok(Some(Meta { end: at, syntax }))
 }
 
+/// How far a walk over the file's first bytes got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Every element before the pixel data (or the whole file) was checked.
+    Checked,
+    /// The bytes given ended before the pixel data, with more of the file after them.
+    Short,
+}
+
 /// Walk the data set in `bytes` (the file's first `bytes.len()` bytes of `file_len`) from
 /// `at` in syntax `s`, and refuse an element whose defined length runs past the end of the
 /// file.
 ///
 /// # Errors
 /// A one-line reason naming the element and the lengths.
-pub fn data_set(bytes: &[u8], mut at: usize, file_len: usize, s: Syntax) -> Result<(), String> {
-    let mut fragments = false;
+pub fn data_set(bytes: &[u8], mut at: usize, file_len: usize, s: Syntax) -> Result<Reach, String> {
+    let (mut fragments, mut last) = (false, (0, 0));
     while let Some(h) = Header::read(bytes, at, s) {
         at += h.size;
         let tag = (h.group, h.element);
+        last = tag;
         if h.len == u32::MAX {
             // Undefined length: the contents follow inline, up to a delimiter. Pixel data
             // holds fragments; any other such element is read as a sequence (as
@@ -103,7 +114,14 @@ pub fn data_set(bytes: &[u8], mut at: usize, file_len: usize, s: Syntax) -> Resu
             at += h.consumed();
         }
     }
-    Ok(())
+    // The bytes ended inside or after the pixel data: what dicom-parser reads before it
+    // (all the folder scanner asks for) was checked.
+    let in_pixels = fragments || last == (0x7FE0, 0x0010);
+    Ok(if in_pixels || bytes.len() >= file_len {
+        Reach::Checked
+    } else {
+        Reach::Short
+    })
 }
 
 /// Refuse a defined length longer than the `file_len - at` bytes left.
@@ -213,6 +231,17 @@ mod tests {
         let e = meta(&long, 0, long.len()).expect_err("refused");
         assert!(e.starts_with("element (0008,0016) declares 240"), "{e}");
         assert_eq!(meta(b"\x08\x00\x16\x00", 0, 4), Ok(None));
+    }
+
+    #[test]
+    fn a_walk_cut_before_the_pixel_data_is_short() {
+        // (0028,0011) US 2 of a 1000-byte file, of which 10 bytes are given: unchecked.
+        let b = b"\x28\x00\x11\x00US\x02\x00\x04\x00";
+        assert_eq!(data_set(b, 0, 1000, LE), Ok(Reach::Short));
+        assert_eq!(data_set(b, 0, b.len(), LE), Ok(Reach::Checked));
+        // Cut inside the pixel data's value: everything before it was checked.
+        let px = b"\xE0\x7F\x10\x00OW\x00\x00\x00\x01\x00\x00";
+        assert_eq!(data_set(px, 0, 1000, LE), Ok(Reach::Checked));
     }
 
     #[test]
