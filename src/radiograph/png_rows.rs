@@ -1,11 +1,12 @@
-//! Owns decoding a PNG row by row with the `png` crate straight into the grey `f32`
-//! buffer: a 40-megapixel 16-bit RGBA PNG decodes through 320 MB of pixels, which the
+//! Owns decoding a PNG row by row with the `png` crate straight into one `f32` buffer of
+//! grey codes: a 40-megapixel 16-bit RGBA PNG decodes through 320 MB of pixels, which the
 //! `image` path held whole (with a 16-bit RGB copy and its `f32` samples beside it: 1.1 GB
-//! peak, measured). Here only the file, the grey buffer and one row are held. Values are
-//! those of the `image` path: grey / max code, or BT.601 luma / max code (the same
-//! [`rgb_luma`]), alpha ignored, palette and low bit depths expanded (the same
-//! `Transformations::EXPAND` that `image` asks for), the EXIF orientation applied after.
-//! Interlaced PNGs (rows come in seven passes) are left to the `image` path.
+//! peak, measured). Here only the file, the code buffer and one row are held. Codes are
+//! those of the `image` path: the grey sample, or the BT.601 luma of RGB (the same
+//! [`rgb_luma`]), with the maximum code (255 or 65535); alpha ignored, palette and low bit
+//! depths expanded (the same `Transformations::EXPAND` that `image` asks for), the EXIF
+//! orientation applied after. Interlaced PNGs (rows come in seven passes) are left to the
+//! `image` path.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -20,9 +21,10 @@ use super::colour::{Planes, rgb_luma};
 use super::error::{ReadError, one_line};
 use super::{GreyImage, check_size};
 
-/// A PNG read as grey, with what `ImageInfo` says of it.
+/// A PNG read as grey codes `0..=max` (upright), with what `ImageInfo` says of it.
 pub struct PngGrey {
-    pub image: GreyImage,
+    pub codes: GreyImage,
+    pub max: f32,
     pub colour: bool,
     pub bits: u16,
     pub alpha: bool,
@@ -52,7 +54,7 @@ impl Layout {
     }
 }
 
-/// Decode a PNG row by row into grey; `Ok(None)` for an interlaced one.
+/// Decode a PNG row by row into grey codes; `Ok(None)` for an interlaced one.
 ///
 /// # Errors
 /// [`ReadError::Decode`] for a damaged stream, size refusals as [`check_size`].
@@ -91,12 +93,13 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Option<PngGrey>, ReadError> {
         };
         push_row(row.data(), width as usize, layout, &mut rgb, &mut values);
     }
-    let image = GreyImage::from_raw(width, height, values).ok_or_else(|| ReadError::Decode {
+    let codes = GreyImage::from_raw(width, height, values).ok_or_else(|| ReadError::Decode {
         reason: "PNG: fewer rows than the header says".to_owned(),
         path: path.to_owned(),
     })?;
     Ok(Some(PngGrey {
-        image: turn(image, orientation),
+        codes: turn(codes, orientation),
+        max: layout.max(),
         colour: layout.colour,
         bits: if layout.sixteen { 16 } else { 8 },
         alpha: matches!(colour_type, ColorType::GrayscaleAlpha | ColorType::Rgba),
@@ -104,21 +107,16 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<Option<PngGrey>, ReadError> {
     }))
 }
 
-/// Append one row's grey values: the first sample / max, or the luma of the first three.
+/// Append one row's codes: the first sample, or the luma of the first three.
 fn push_row(row: &[u8], width: usize, layout: Layout, rgb: &mut Vec<f32>, out: &mut Vec<f32>) {
-    let max = layout.max();
     let at = |p: usize, c: usize| layout.sample(row, p * layout.channels + c);
     if !layout.colour {
-        out.extend((0..width).map(|p| at(p, 0) / max));
+        out.extend((0..width).map(|p| at(p, 0)));
         return;
     }
     rgb.clear();
     rgb.extend((0..width).flat_map(|p| [at(p, 0), at(p, 1), at(p, 2)]));
-    out.extend(
-        rgb_luma(rgb, width, Planes::Interleaved)
-            .into_iter()
-            .map(|v| v / max),
-    );
+    out.extend(rgb_luma(rgb, width, Planes::Interleaved));
 }
 
 /// Turn the grey image upright, as `DynamicImage::apply_orientation` does.

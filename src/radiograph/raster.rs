@@ -228,7 +228,12 @@ pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
     Ok(Radiograph { image: grey, info })
 }
 
+/// Display values `code / max` (as the `image` path), in place: no second buffer.
 fn png_radiograph(png: PngGrey) -> Radiograph {
+    let mut image = png.codes;
+    for v in image.iter_mut() {
+        *v /= png.max;
+    }
     let mut info = ImageInfo::raster("PNG", png.colour, png.bits);
     if let Some(orientation) = png.turned {
         info.note(format!("EXIF orientation {orientation:?} applied"));
@@ -236,10 +241,7 @@ fn png_radiograph(png: PngGrey) -> Radiograph {
     if png.alpha {
         info.note("alpha channel ignored".to_owned());
     }
-    Radiograph {
-        image: png.image,
-        info,
-    }
+    Radiograph { image, info }
 }
 
 /// The decoded samples of a raster image: grey as is, colour as interleaved RGB (alpha
