@@ -84,7 +84,8 @@ struct Args {
     seed: u64,
     out: PathBuf,
     real: bool,
-    /// Seeds left out by name (`--skip deflate`: see docs/reader.md, deflate lengths).
+    /// Seeds left out by name (`--skip deflate`); none needs leaving out since deflated
+    /// data sets are inflated and walked (docs/reader.md).
     skip: Vec<String>,
 }
 

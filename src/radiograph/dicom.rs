@@ -15,11 +15,11 @@ use super::error::{ReadError, one_line};
 use super::framing::{self, Framing};
 use super::header::{self, Layout};
 use super::info::{ImageInfo, SourceFormat};
-use super::lengths;
 use super::levels::Levels;
 use super::{
     GreyImage, Radiograph, StoredFrame, check_size, dicom_colour, grey, palette, syntax, ybr,
 };
+use super::{deflate, lengths};
 
 /// Parse a DICOM file held in memory, in any [`Framing`].
 pub fn open(bytes: &[u8], path: &Path) -> Result<(DefaultDicomObject, Framing), ReadError> {
@@ -42,29 +42,138 @@ pub fn parse<R: Read>(
         path: path.to_owned(),
     };
     let framing = framing::framing(head).ok_or_else(|| parse_error("no DICOM header".into()))?;
-    let le = |explicit| lengths::Syntax {
-        explicit,
-        big_endian: false,
-    };
-    let (start, data_set) = match framing {
-        Framing::Preamble => (132, le(true)),
-        Framing::Magic => (4, le(true)),
-        Framing::MetaWithoutMagic => (0, le(true)),
-        Framing::Bare { explicit } => (0, le(explicit)),
-    };
-    lengths::check(head, start, file_len, data_set).map_err(parse_error)?;
-    let skip = framing::skip(framing) as u64;
-    std::io::copy(&mut (&mut source).take(skip), &mut std::io::sink())
-        .map_err(|e| parse_error(one_line(&e)))?;
-    let prefix = framing::prefix(framing).map_err(parse_error)?;
     let mut options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
     if let Some(tag) = until {
         options = options.read_until(tag);
     }
+    match check_lengths(head, file_len, framing).map_err(parse_error)? {
+        Lengths::Checked => {}
+        Lengths::Short => return parse_longer(file_len, source, until, path),
+        Lengths::Deflated(data_start) => {
+            let obj = parse_deflated(head, file_len, source, framing, data_start, options)
+                .map_err(parse_error)?;
+            return Ok((obj, framing));
+        }
+    }
+    let skip = framing::skip(framing) as u64;
+    std::io::copy(&mut (&mut source).take(skip), &mut std::io::sink())
+        .map_err(|e| parse_error(one_line(&e)))?;
+    let prefix = framing::prefix(framing).map_err(parse_error)?;
     let obj = options
         .from_reader(prefix.as_slice().chain(source))
         .map_err(|e| parse_error(one_line(&e)))?;
     Ok((obj, framing))
+}
+
+/// What the length walk over the first bytes found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lengths {
+    /// Every length dicom-parser will read was checked.
+    Checked,
+    /// The first bytes ended before the pixel data: walk more of the file.
+    Short,
+    /// Deflated, from this offset: checked once inflated.
+    Deflated(usize),
+}
+
+/// The folder scanner's first bytes are walked further, up to this, when a header is
+/// longer than them; a longer header is refused.
+const MAX_HEADER_WALK: u64 = 64 << 20;
+
+/// Walk up to [`MAX_HEADER_WALK`] bytes of a header that is longer than the first bytes
+/// given, then parse (`source` from byte 0, as in [`parse`]).
+fn parse_longer<R: Read>(
+    file_len: usize,
+    mut source: R,
+    until: Option<Tag>,
+    path: &Path,
+) -> Result<(DefaultDicomObject, Framing), ReadError> {
+    let parse_error = |reason: String| ReadError::DicomParse {
+        reason,
+        path: path.to_owned(),
+    };
+    let mut longer = Vec::new();
+    (&mut source)
+        .take(MAX_HEADER_WALK)
+        .read_to_end(&mut longer)
+        .map_err(|e| parse_error(one_line(&e)))?;
+    let framing = framing::framing(&longer).ok_or_else(|| parse_error("no DICOM header".into()))?;
+    if check_lengths(&longer, file_len, framing).map_err(parse_error)? == Lengths::Short {
+        return Err(parse_error(format!(
+            "more than {} MiB of header before the pixel data",
+            MAX_HEADER_WALK >> 20
+        )));
+    }
+    // Boxed: `parse` may call this again (it will not: the walk now reaches the pixel
+    // data), and a generic chain would nest without end at compile time.
+    let rest: Box<dyn Read + '_> = Box::new(longer.as_slice().chain(source));
+    parse(&longer, file_len, rest, until, path)
+}
+
+/// Check the element lengths in `head` before dicom-parser allocates them.
+fn check_lengths(head: &[u8], file_len: usize, framing: Framing) -> Result<Lengths, String> {
+    let reach = |r| match r {
+        lengths::Reach::Checked => Lengths::Checked,
+        lengths::Reach::Short => Lengths::Short,
+    };
+    let start = match framing {
+        Framing::Preamble => 132,
+        Framing::Magic => 4,
+        Framing::MetaWithoutMagic => 0,
+        Framing::Bare { explicit } => {
+            let syntax = lengths::Syntax {
+                explicit,
+                big_endian: false,
+            };
+            return lengths::data_set(head, 0, file_len, syntax).map(reach);
+        }
+    };
+    let Some(meta) = lengths::meta(head, start, file_len)? else {
+        // dicom-object refuses the meta group, or it runs past the first bytes.
+        let cut = head.len() < file_len;
+        return Ok(if cut {
+            Lengths::Short
+        } else {
+            Lengths::Checked
+        });
+    };
+    match meta.syntax {
+        Some(syntax) => lengths::data_set(head, meta.end, file_len, syntax).map(reach),
+        None => Ok(Lengths::Deflated(meta.end)),
+    }
+}
+
+/// Inflate a deflated data set (capped), check its lengths, and parse it re-framed as
+/// Explicit VR Little Endian; the meta group keeps the deflate UID.
+fn parse_deflated<R: Read>(
+    head: &[u8],
+    file_len: usize,
+    mut source: R,
+    framing: Framing,
+    data_start: usize,
+    options: OpenFileOptions,
+) -> Result<DefaultDicomObject, String> {
+    // The folder scanner passes the first bytes only: a deflated file is read whole.
+    let mut rest = Vec::new();
+    let whole = if head.len() >= file_len {
+        head
+    } else {
+        (&mut source)
+            .take(super::MAX_FILE_BYTES)
+            .read_to_end(&mut rest)
+            .map_err(|e| one_line(&e))?;
+        &rest
+    };
+    let deflated = whole.get(data_start..).unwrap_or_default();
+    let inflated = deflate::inflate(deflated, deflate::MAX_INFLATED)?;
+    lengths::data_set(&inflated, 0, inflated.len(), lengths::EXPLICIT_LE)?; // all of it
+    let meta = &whole[framing::skip(framing)..data_start];
+    let header = deflate::reframe(framing::prefix(framing)?.as_slice().chain(meta))?;
+    let mut obj = options
+        .from_reader(header.as_slice().chain(inflated.as_slice()))
+        .map_err(|e| one_line(&e))?;
+    obj.meta_mut().transfer_syntax = format!("{}\0", deflate::DEFLATED);
+    Ok(obj)
 }
 
 /// Checks made before any pixel is decoded or allocated.

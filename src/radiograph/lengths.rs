@@ -1,28 +1,18 @@
 //! Owns a pre-parse check of DICOM element lengths: dicom-parser allocates an element's
 //! declared length before reading it, so one corrupt length (found by fuzzing: about 4 GB
 //! declared in a 300-byte file) costs seconds and up to 4 GiB of memory. This walks the
-//! element headers (file meta in Explicit VR LE, then the data set in its own syntax;
-//! explicit-VR sequences and their items walked into, pixel data fragments skipped) and
-//! refuses any defined length
-//! longer than what is left of the file. Deflated data sets are not walked (their lengths
-//! refer to inflated bytes); a header cut by the end of the bytes given ends the check.
-//! Unknown VRs are read in the long form, as dicom-parser reads them (as UN). Defined-length
-//! sequences in Implicit VR are skipped whole (telling them from values needs the
-//! dictionary).
+//! element headers as dicom-object and dicom-parser read them (`element_header.rs`): the
+//! file meta group in Explicit VR LE up to its group length (0002,0000), then the data set
+//! in its own syntax (sequences and their items walked into, pixel data fragments skipped,
+//! binary numbers consumed whole), and refuses any defined length longer than what is left
+//! of the file. A deflated data set is walked by the caller once inflated (`deflate.rs`); a
+//! header cut by the end of the bytes given ends the check, and says whether the pixel
+//! data was reached ([`Reach`]) so that the caller can walk more of the file.
 
-/// Group 0002 is always Explicit VR Little Endian; the data set follows its syntax.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Syntax {
-    pub explicit: bool,
-    pub big_endian: bool,
-}
+pub use super::element_header::{EXPLICIT_LE, Syntax};
+use super::element_header::{Header, word};
 
-const VR_SHORT: [&[u8; 2]; 21] = [
-    b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FL", b"FD", b"IS", b"LO", b"LT", b"PN",
-    b"SH", b"SL", b"SS", b"ST", b"TM", b"UI", b"UL", b"US",
-];
-
-/// The syntax of a transfer syntax UID; `None` for deflated (not walked).
+/// The syntax of a transfer syntax UID; `None` for deflated (walked once inflated).
 #[must_use]
 pub fn syntax_of(uid: &str) -> Option<Syntax> {
     match uid.trim_end_matches(['\0', ' ']) {
@@ -35,93 +25,115 @@ pub fn syntax_of(uid: &str) -> Option<Syntax> {
             big_endian: true,
         }),
         "1.2.840.10008.1.2.1.99" => None,
-        _ => Some(Syntax {
-            explicit: true,
-            big_endian: false,
-        }),
+        _ => Some(EXPLICIT_LE),
     }
 }
 
-/// Walk `bytes` (the file's first `bytes.len()` bytes of `file_len`, from `at`) and refuse
-/// an element whose defined length runs past the end of the file. `data_set` is the
-/// syntax of a bare data set (no meta); with a meta group it is read from (0002,0010).
+/// Where the file meta group ends and the syntax it names for the data set (`None`:
+/// deflated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    pub end: usize,
+    pub syntax: Option<Syntax>,
+}
+
+/// Walk the file meta group at `at` as dicom-object reads it: (0002,0000) first, then
+/// elements of any group in Explicit VR LE until their sizes reach that group length.
+/// `Ok(None)` when dicom-object will refuse the group itself (no group length first, an
+/// undefined length, bytes cut short), so nothing after it is parsed.
 ///
 /// # Errors
 /// A one-line reason naming the element and the lengths.
-pub fn check(bytes: &[u8], mut at: usize, file_len: usize, data_set: Syntax) -> Result<(), String> {
-    let mut syntax = Some(data_set);
-    let mut fragments = false;
-    while let Some(head) = bytes.get(at..at + 8) {
-        let meta = head[0] == 2 && head[1] == 0;
-        let Some(s) = (if meta {
-            Some(Syntax {
-                explicit: true,
-                big_endian: false,
-            })
-        } else {
-            syntax
-        }) else {
-            return Ok(());
+pub fn meta(bytes: &[u8], at: usize, file_len: usize) -> Result<Option<Meta>, String> {
+    let Some(first) = Header::read(bytes, at, EXPLICIT_LE) else {
+        return Ok(None);
+    };
+    let value = at + first.size;
+    let Some(v) = bytes.get(value..value + 4) else {
+        return Ok(None);
+    };
+    if (first.group, first.element, first.len) != (2, 0, 4) {
+        return Ok(None);
+    }
+    let group_length = word(v, false);
+    let (mut at, mut total, mut syntax) = (value + 4, 0u32, Some(EXPLICIT_LE));
+    while total < group_length {
+        let Some(h) = Header::read(bytes, at, EXPLICIT_LE).filter(|h| h.len != u32::MAX) else {
+            return Ok(None);
         };
-        let u16_at = |b: &[u8]| {
-            if s.big_endian {
-                u16::from_be_bytes([b[0], b[1]])
-            } else {
-                u16::from_le_bytes([b[0], b[1]])
-            }
-        };
-        let (group, element) = (u16_at(&head[0..2]), u16_at(&head[2..4]));
-        let (len, header) = if group == 0xFFFE || !s.explicit {
-            (word(&head[4..8], s.big_endian), 8)
-        } else if VR_SHORT.iter().any(|v| v[..] == head[4..6]) {
-            (u32::from(u16_at(&head[6..8])), 8)
-        } else {
-            // The long form: OB, OW, SQ, UN, UT... and, as dicom-parser reads them, any
-            // VR it does not know (as UN).
-            let Some(b) = bytes.get(at + 8..at + 12) else {
-                return Ok(());
-            };
-            (word(b, s.big_endian), 12)
-        };
-        at += header;
-        if meta && element == 0x0010 {
-            let uid = bytes.get(at..at + len as usize).unwrap_or_default();
+        at += h.size;
+        fits(&h, at, file_len)?;
+        if (h.group, h.element) == (2, 0x0010) {
+            let uid = bytes.get(at..at + h.len as usize).unwrap_or_default();
             syntax = syntax_of(&String::from_utf8_lossy(uid));
         }
-        let vr_sq = s.explicit && group != 0xFFFE && head[4..6] == *b"SQ";
-        let item = group == 0xFFFE && element == 0xE000;
-        if len == u32::MAX {
+        at += h.len as usize;
+        total = total
+            .saturating_add(u32::try_from(h.size).unwrap_or(12))
+            .saturating_add(h.len);
+    }
+    Ok(Some(Meta { end: at, syntax }))
+}
+
+/// How far a walk over the file's first bytes got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Every element before the pixel data (or the whole file) was checked.
+    Checked,
+    /// The bytes given ended before the pixel data, with more of the file after them.
+    Short,
+}
+
+/// Walk the data set in `bytes` (the file's first `bytes.len()` bytes of `file_len`) from
+/// `at` in syntax `s`, and refuse an element whose defined length runs past the end of the
+/// file.
+///
+/// # Errors
+/// A one-line reason naming the element and the lengths.
+pub fn data_set(bytes: &[u8], mut at: usize, file_len: usize, s: Syntax) -> Result<Reach, String> {
+    let (mut fragments, mut last) = (false, (0, 0));
+    while let Some(h) = Header::read(bytes, at, s) {
+        at += h.size;
+        let tag = (h.group, h.element);
+        last = tag;
+        if h.len == u32::MAX {
             // Undefined length: the contents follow inline, up to a delimiter. Pixel data
             // holds fragments; any other such element is read as a sequence (as
             // dicom-parser does), its items holding elements.
-            fragments |= (group, element) == (0x7FE0, 0x0010);
+            fragments |= tag == (0x7FE0, 0x0010);
             continue;
         }
-        if (group, element) == (0xFFFE, 0xE0DD) {
+        if tag == (0xFFFE, 0xE0DD) {
             fragments = false;
         }
-        let left = file_len.saturating_sub(at);
-        if len as usize > left {
-            return Err(format!(
-                "element ({group:04X},{element:04X}) declares {len} bytes, the file has {left} left"
-            ));
-        }
+        fits(&h, at, file_len)?;
         // Sequences and their items are walked into (dicom-parser reads inside them);
-        // other values, and pixel data fragments, are skipped whole.
-        if !(vr_sq || (item && !fragments)) {
-            at += len as usize;
+        // other values, and pixel data fragments, are skipped as dicom-parser reads them.
+        let item = tag == (0xFFFE, 0xE000);
+        if !(h.vr == dicom_core::VR::SQ || (item && !fragments)) {
+            at += h.consumed();
         }
     }
-    Ok(())
+    // The bytes ended inside or after the pixel data: what dicom-parser reads before it
+    // (all the folder scanner asks for) was checked.
+    let in_pixels = fragments || last == (0x7FE0, 0x0010);
+    Ok(if in_pixels || bytes.len() >= file_len {
+        Reach::Checked
+    } else {
+        Reach::Short
+    })
 }
 
-fn word(b: &[u8], big: bool) -> u32 {
-    let b = [b[0], b[1], b[2], b[3]];
-    if big {
-        u32::from_be_bytes(b)
-    } else {
-        u32::from_le_bytes(b)
+/// Refuse a defined length longer than the `file_len - at` bytes left.
+fn fits(h: &Header, at: usize, file_len: usize) -> Result<(), String> {
+    let left = file_len.saturating_sub(at);
+    if h.len as usize > left {
+        return Err(format!(
+            "element ({:04X},{:04X}) declares {} bytes, the file has {left} left",
+            h.group, h.element, h.len
+        ));
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -142,32 +154,32 @@ mod tests {
         // (0028,0011) US length 2, then (0010,0010) PN claiming 0xF4E5 bytes.
         let mut b = b"\x28\x00\x11\x00US\x02\x00\x04\x00".to_vec();
         b.extend_from_slice(b"\x10\x00\x10\x00PN\xE5\xF4abcd");
-        let e = check(&b, 0, b.len(), LE).expect_err("refused");
+        let e = data_set(&b, 0, b.len(), LE).expect_err("refused");
         assert_eq!(
             e,
             "element (0010,0010) declares 62693 bytes, the file has 4 left"
         );
-        assert!(check(&b[..10], 0, 10, LE).is_ok());
+        assert!(data_set(&b[..10], 0, 10, LE).is_ok());
     }
 
     #[test]
     fn long_form_implicit_and_undefined_lengths() {
         // OB with a 4-byte length of 0xFFFFFFF0 in explicit VR.
         let b = b"\xE0\x7F\x10\x00OB\x00\x00\xF0\xFF\xFF\xFFxx";
-        assert!(check(b, 0, b.len(), LE).is_err());
+        assert!(data_set(b, 0, b.len(), LE).is_err());
         // Undefined-length pixel data: an empty offset item, a 2-byte fragment, delimiter.
         let mut enc = b"\xE0\x7F\x10\x00OB\x00\x00\xFF\xFF\xFF\xFF".to_vec();
         enc.extend_from_slice(
             b"\xFE\xFF\x00\xE0\x00\x00\x00\x00\xFE\xFF\x00\xE0\x02\x00\x00\x00ab",
         );
         enc.extend_from_slice(b"\xFE\xFF\xDD\xE0\x00\x00\x00\x00");
-        assert!(check(&enc, 0, enc.len(), LE).is_ok());
+        assert!(data_set(&enc, 0, enc.len(), LE).is_ok());
         // A fragment longer than the file.
         enc[24] = 0x40;
-        assert!(check(&enc, 0, enc.len(), LE).is_err());
+        assert!(data_set(&enc, 0, enc.len(), LE).is_err());
         // Implicit VR: 4-byte length after the tag.
         let imp = b"\x08\x00\x16\x00\x00\x01\x00\x00ab";
-        assert!(check(imp, 0, imp.len(), IMPLICIT).is_err());
+        assert!(data_set(imp, 0, imp.len(), IMPLICIT).is_err());
     }
 
     #[test]
@@ -177,23 +189,72 @@ mod tests {
         let mut b = b"\x28\x00\x00\x30SQ\x00\x00\x14\x00\x00\x00".to_vec();
         b.extend_from_slice(b"\xFE\xFF\x00\xE0\x0C\x00\x00\x00");
         b.extend_from_slice(b"\x28\x00\x06\x30OW\x00\x00\x06\x00\xFF\xFF");
-        let e = check(&b, 0, b.len(), LE).expect_err("refused");
+        let e = data_set(&b, 0, b.len(), LE).expect_err("refused");
         assert!(
             e.starts_with("element (0028,3006) declares 4294901766"),
             "{e}"
         );
     }
 
-    #[test]
-    fn the_meta_group_names_the_data_set_syntax() {
-        // (0002,0010) = implicit LE, then an implicit element that fits.
-        let uid = b"1.2.840.10008.1.2\0";
-        let mut b = b"\x02\x00\x10\x00UI".to_vec();
+    /// A meta group: (0002,0000) = `group_length`, then (0002,0010) = `uid`.
+    fn meta_group(uid: &[u8], group_length: u32) -> Vec<u8> {
+        let mut b = b"\x02\x00\x00\x00UL\x04\x00".to_vec();
+        b.extend_from_slice(&group_length.to_le_bytes());
+        b.extend_from_slice(b"\x02\x00\x10\x00UI");
         b.extend_from_slice(&u16::try_from(uid.len()).expect("short").to_le_bytes());
         b.extend_from_slice(uid);
-        b.extend_from_slice(b"\x08\x00\x16\x00\x02\x00\x00\x00ab");
-        assert!(check(&b, 0, b.len(), LE).is_ok());
-        let deflate = syntax_of("1.2.840.10008.1.2.1.99");
-        assert_eq!(deflate, None);
+        b
+    }
+
+    #[test]
+    fn the_meta_group_names_the_data_set_syntax() {
+        let uid = b"1.2.840.10008.1.2\0";
+        let b = meta_group(uid, 8 + 18);
+        let m = meta(&b, 0, b.len()).expect("fits").expect("walked");
+        assert_eq!((m.end, m.syntax), (b.len(), Some(IMPLICIT)));
+        let d = meta_group(b"1.2.840.10008.1.2.1.99", 8 + 22);
+        let m = meta(&d, 0, d.len()).expect("fits").expect("walked");
+        assert_eq!(m.syntax, None, "deflated");
+    }
+
+    #[test]
+    fn the_meta_group_ends_where_its_group_length_says() {
+        // A group length of 0: dicom-object reads no meta element, the data set (implicit
+        // by default here) starts right after (0002,0000), with (0002,0010) in it.
+        let b = meta_group(b"1.2.840.10008.1.2\0", 0);
+        let m = meta(&b, 0, b.len()).expect("fits").expect("walked");
+        assert_eq!((m.end, m.syntax), (12, Some(LE)));
+        // A group length past the UID: the next element (of any group) is meta too,
+        // read in Explicit VR LE, and checked.
+        let mut long = meta_group(b"1.2.840.10008.1.2\0", 100);
+        long.extend_from_slice(b"\x08\x00\x16\x00UI\xF0\x00ab");
+        let e = meta(&long, 0, long.len()).expect_err("refused");
+        assert!(e.starts_with("element (0008,0016) declares 240"), "{e}");
+        assert_eq!(meta(b"\x08\x00\x16\x00", 0, 4), Ok(None));
+    }
+
+    #[test]
+    fn a_walk_cut_before_the_pixel_data_is_short() {
+        // (0028,0011) US 2 of a 1000-byte file, of which 10 bytes are given: unchecked.
+        let b = b"\x28\x00\x11\x00US\x02\x00\x04\x00";
+        assert_eq!(data_set(b, 0, 1000, LE), Ok(Reach::Short));
+        assert_eq!(data_set(b, 0, b.len(), LE), Ok(Reach::Checked));
+        // Cut inside the pixel data's value: everything before it was checked.
+        let px = b"\xE0\x7F\x10\x00OW\x00\x00\x00\x01\x00\x00";
+        assert_eq!(data_set(px, 0, 1000, LE), Ok(Reach::Checked));
+    }
+
+    #[test]
+    fn a_short_binary_value_does_not_desynchronise_the_walk() {
+        // (0028,0102) UL of 2 bytes: dicom-parser reads no u32 and leaves the 2 bytes,
+        // which start the next header: (0007,0028) with VR "\x03\x01" (unknown, so long
+        // form) whose length 0xFFFE_FFFF is what dicom-parser would allocate (fuzz input
+        // `ul-short-value-4gib.bin`).
+        let b = b"\x28\x00\x02\x01UL\x02\x00\x07\x00\x28\x00\x03\x01\x00\x00\xFF\xFF\xFE\xFFxx";
+        let e = data_set(b, 0, b.len(), LE).expect_err("refused");
+        assert!(
+            e.starts_with("element (0007,0028) declares 4294901759"),
+            "{e}"
+        );
     }
 }

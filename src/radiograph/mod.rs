@@ -45,16 +45,22 @@
 //! 8- and 16-bit grey or colour (PNG, JPEG, TIFF, BMP): luma (BT.601 for colour) divided
 //! by the maximum code (255 or 65535), after turning the image upright by its EXIF
 //! orientation (noted). Alpha is ignored (noted). Sizes come from the PNG / BMP / JPEG
-//! headers (or the decoder's header read) before any pixel buffer is allocated.
+//! headers (or the decoder's header read) before any pixel buffer is allocated. PNGs are
+//! decoded row by row straight into the grey buffer (`png_rows.rs`), so a 16-bit RGBA
+//! image is never held whole; interlaced PNGs and the other formats go through `image`.
 //!
 //! # Refusals and notes
 //!
 //! Zero-size images and images over 40 megapixels are refused from the header, before
-//! any pixel buffer is allocated. CT and MR are decoded like any other: the caller refuses
+//! any pixel buffer is allocated. DICOM element lengths are walked as dicom-parser reads
+//! them and refused when longer than the file (`lengths.rs`), before dicom-parser
+//! allocates them; a deflated data set is inflated here first, at most 512 MiB
+//! (`deflate.rs`), and walked the same way. CT and MR are decoded like any other: the caller refuses
 //! them from [`ImageInfo::modality`]. Multi-frame files give their first frame and a note.
 //! Recoverable oddities (zero pixel spacing, ignored tables...) go to [`ImageInfo::notes`]
 //! and are logged with `tracing` at warn, never with a patient identifier or a path.
-//! Errors are [`ReadError`]s: one line, what is wrong and what to do, path last. A panic
+//! Errors are [`ReadError`]s: one line, what is wrong and what to do, path last (through
+//! [`shown_path`], which escapes control characters in a file name). A panic
 //! inside a decoder library (dicom-rs, `image`) on a damaged file is caught at the decode
 //! boundary and reported as [`ReadError::Decode`] (`guard.rs`).
 //!
@@ -65,8 +71,10 @@
 //! study with view hints (`scan.rs`, `scan_probe.rs`).
 
 mod colour;
+mod deflate;
 mod dicom;
 mod dicom_colour;
+mod element_header;
 mod error;
 mod framing;
 mod grey;
@@ -79,9 +87,11 @@ mod lengths;
 mod levels;
 mod modality;
 mod palette;
+mod png_rows;
 mod raster;
 mod scan;
 mod scan_probe;
+mod shown;
 mod syntax;
 mod voi;
 mod voi_choice;
@@ -99,6 +109,7 @@ pub use levels::Levels;
 pub use scan::{
     FolderScan, PatientGroup, ScannedImage, SkipReason, Skipped, StudyGroup, ViewHints, scan_folder,
 };
+pub use shown::shown_path;
 
 /// A grey image of display values in [0, 1], 1 = white = dense.
 pub type GreyImage = image::ImageBuffer<image::Luma<f32>, Vec<f32>>;

@@ -1,7 +1,8 @@
 //! Owns reading PNG / JPEG / TIFF / BMP with the `image` crate: size check from the header
 //! before decoding, then grey (or BT.601 luma of colour) divided by the maximum code value
 //! (255 for 8-bit, 65535 for 16-bit; float images are clamped to [0, 1]), turned upright
-//! by the EXIF orientation (JPEG, TIFF, PNG, WebP) first.
+//! by the EXIF orientation (JPEG, TIFF, PNG, WebP) first. `load` hands non-interlaced PNGs
+//! to `png_rows.rs` (row by row, same values); `stored` keeps the `image` path.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -13,6 +14,7 @@ use super::colour::{Planes, rgb_luma};
 use super::error::{ReadError, one_line};
 use super::info::ImageInfo;
 use super::levels::Levels;
+use super::png_rows::{self, PngGrey};
 use super::{GreyImage, Radiograph, StoredFrame, check_size};
 
 /// A reader over the bytes with the format guessed from content.
@@ -193,8 +195,16 @@ fn grey_codes(image: &DynamicImage) -> (Vec<f32>, f32, bool, u16) {
     (codes, max, colour, bits)
 }
 
-/// Load a raster radiograph as display values.
+/// Load a raster radiograph as display values (PNG row by row, `png_rows.rs`).
 pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
+    if bytes.starts_with(b"\x89PNG") {
+        if let Some((width, height)) = header_size(bytes) {
+            check_size(width, height, path)?;
+        }
+        if let Some(png) = png_rows::decode(bytes, path)? {
+            return png_radiograph(png, path);
+        }
+    }
     let Decoded {
         image,
         format,
@@ -217,6 +227,28 @@ pub fn load(bytes: &[u8], path: &Path) -> Result<Radiograph, ReadError> {
     })?;
     Ok(Radiograph {
         image: grey,
+        info,
+        levels,
+    })
+}
+
+/// Display values `code / max` (as the `image` path), with the codes kept for the viewer.
+fn png_radiograph(png: PngGrey, path: &Path) -> Result<Radiograph, ReadError> {
+    let (w, h) = png.codes.dimensions();
+    let (values, levels) = Levels::codes(w, h, png.codes.into_raw(), png.max);
+    let image = GreyImage::from_raw(w, h, values).ok_or_else(|| ReadError::Decode {
+        reason: "pixel count mismatch".to_owned(),
+        path: path.to_owned(),
+    })?;
+    let mut info = ImageInfo::raster("PNG", png.colour, png.bits);
+    if let Some(orientation) = png.turned {
+        info.note(format!("EXIF orientation {orientation:?} applied"));
+    }
+    if png.alpha {
+        info.note("alpha channel ignored".to_owned());
+    }
+    Ok(Radiograph {
+        image,
         info,
         levels,
     })

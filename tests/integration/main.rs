@@ -12,6 +12,7 @@ mod util;
 // Reading radiographs: real files from ../shared, bad input, hand-built DICOM.
 mod reader;
 mod reader_colour;
+mod reader_deflate;
 mod reader_framing;
 mod reader_fuzz;
 mod reader_inputs;

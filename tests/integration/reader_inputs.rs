@@ -35,6 +35,30 @@ fn empty_file() {
     assert!(matches!(fails("empty.dcm", b""), ReadError::Empty { .. }));
 }
 
+/// A name holding a newline, a tab or a terminal escape still gives a one-line message,
+/// with the name escaped (`\n`, `\t`, `\u{1b}`) at its end, from every kind of error.
+#[test]
+fn a_file_name_with_control_characters_gives_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("two\nlines.dcm", b"", "two\\nlines.dcm"),
+        ("tab\there.png", b"hello", "tab\\there.png"),
+        ("esc\u{1b}[2K.dcm", b"DICMnot really", "esc\\u{1b}[2K.dcm"),
+    ];
+    for (name, bytes, shown) in cases {
+        let path = write(dir.path(), name, bytes);
+        let msg = load(&path).expect_err("bad input").to_string();
+        assert_eq!(msg.lines().count(), 1, "{msg:?}");
+        assert!(!msg.contains(['\n', '\t', '\u{1b}']), "{msg:?}");
+        let end = format!(": {}/{shown}", dir.path().display());
+        assert!(msg.ends_with(&end), "{msg:?} does not end with {end:?}");
+    }
+    let missing = dir.path().join("gone\n.dcm");
+    let msg = load(&missing).expect_err("missing").to_string();
+    assert_eq!(msg.lines().count(), 1, "{msg:?}");
+    assert!(msg.ends_with("gone\\n.dcm"), "{msg:?}");
+}
+
 #[test]
 fn text_named_dcm() {
     let e = fails("notes.dcm", b"Patient notes\nnot an image\n");

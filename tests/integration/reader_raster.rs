@@ -1,6 +1,7 @@
 //! Integration tests of `screwid::radiograph` on raster images built here: PNG / JPEG /
 //! TIFF headers declaring over 40 megapixels (refused from the header, before any pixel
-//! buffer), a JPEG with an EXIF orientation (turned upright), and 16-bit grey TIFF.
+//! buffer), a JPEG and a PNG with an EXIF orientation (turned upright), 16-bit grey TIFF,
+//! and PNGs read row by row (16-bit RGBA, palette).
 //! Expected values are worked by hand.
 
 use super::reader_support::write;
@@ -157,5 +158,79 @@ fn tiff_16_bit_grey_is_code_over_65535() {
         SourceFormat::Raster {
             format: "TIFF".into()
         }
+    );
+}
+
+/// PNGs are decoded row by row (`png_rows.rs`): a 16-bit RGBA pair, worked by hand:
+/// pure red is BT.601 0.299, pure blue 0.114, alpha ignored (and noted).
+#[test]
+fn png_16_bit_rgba_is_luma_alpha_ignored() {
+    let img = image::ImageBuffer::<image::Rgba<u16>, _>::from_raw(
+        2,
+        1,
+        vec![65535u16, 0, 0, 0, 0, 0, 65535, 65535],
+    )
+    .expect("buffer");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rgba16.png");
+    img.save(&path).expect("save");
+    let r = load(&path).expect("loads");
+    let v = r.image.as_raw();
+    assert!(
+        (v[0] - 0.299).abs() < 1e-6 && (v[1] - 0.114).abs() < 1e-6,
+        "{v:?}"
+    );
+    assert_eq!(r.info.bits_stored, 16);
+    assert!(r.info.notes.iter().any(|n| n == "alpha channel ignored"));
+}
+
+/// A 1-bit palette PNG (black, mid grey, written with the `png` crate): indices expanded
+/// through the palette, then luma / 255: 0 and 128 / 255.
+#[test]
+fn png_palette_is_expanded() {
+    let mut bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut bytes, 3, 1);
+        enc.set_color(png::ColorType::Indexed);
+        enc.set_depth(png::BitDepth::One);
+        enc.set_palette(vec![0, 0, 0, 128, 128, 128]);
+        let mut w = enc.write_header().expect("header");
+        w.write_image_data(&[0b0100_0000]).expect("data"); // indices 0, 1, 0
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = load(&write(dir.path(), "palette.png", &bytes)).expect("loads");
+    let want = [0.0, 128.0 / 255.0, 0.0];
+    for (got, want) in r.image.as_raw().iter().zip(want) {
+        assert!((got - want).abs() < 1e-6, "{:?}", r.image.as_raw());
+    }
+}
+
+/// The 16 x 8 half-black, half-white image of the JPEG test as a PNG with an eXIf chunk
+/// (the same TIFF IFD, orientation 6): shown 8 x 16, the stored left (black) at the top.
+#[test]
+fn png_exif_orientation_is_applied() {
+    use image::ImageEncoder as _;
+    let pixels: Vec<u8> = (0..8 * 16)
+        .map(|i| if i % 16 < 8 { 0 } else { 255 })
+        .collect();
+    let mut bytes = Vec::new();
+    let mut enc = image::codecs::png::PngEncoder::new(&mut bytes);
+    // The APP1 segment less its marker, length and "Exif\0\0": the bare TIFF data.
+    enc.set_exif_metadata(exif_orientation(6)[10..].to_vec())
+        .expect("exif");
+    enc.write_image(&pixels, 16, 8, image::ExtendedColorType::L8)
+        .expect("encode");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = load(&write(dir.path(), "turned.png", &bytes)).expect("loads");
+    assert_eq!(r.image.dimensions(), (8, 16));
+    let (top, bottom) = (r.image.get_pixel(4, 0).0[0], r.image.get_pixel(4, 15).0[0]);
+    assert!(
+        top.abs() < 1e-6 && (bottom - 1.0).abs() < 1e-6,
+        "{top} {bottom}"
+    );
+    assert!(
+        r.info.notes.iter().any(|n| n.contains("Rotate90")),
+        "{:?}",
+        r.info.notes
     );
 }

@@ -208,3 +208,43 @@ fn real_files_group_by_their_own_ids() {
     assert_eq!((rg2.width, rg2.height), (1760, 2140));
     assert_eq!(rg2.modality.as_deref(), Some("CR"));
 }
+
+/// The scanner walks the first 64 KiB of a file; a header longer than that is walked
+/// further, up to the pixel data. A 70 000-byte private OB value before the pixel data,
+/// then a study id (LO) claiming 0xFFFF bytes in a file that has a few dozen left: the
+/// scanner skips it as unreadable, fast, instead of allocating; the same file with a
+/// right length is scanned.
+#[test]
+fn a_corrupt_length_past_the_first_64_kib_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = vec![0u8; 70_000];
+    let elements = |study: Vec<u8>| -> Vec<Element> {
+        vec![
+            (0x0009, 0x0010, "LO", text("ACME")),
+            (0x0009, 0x1000, "OB", big.clone()),
+            (0x0010, 0x0020, "LO", text("P9")),
+            (0x0020, 0x000D, "UI", study),
+        ]
+    };
+    let good = grey16(1, 1, &[0], &elements(text("1.2.3")));
+    let mut bad = grey16(1, 1, &[0], &elements(text("1.2.3")));
+    // The study id's 2-byte length follows its tag and VR, after the 70 000 bytes.
+    let at = find(&bad, b"\x20\x00\x0D\x00UI").expect("study tag") + 6;
+    assert!(at > 65_536);
+    bad[at..at + 2].copy_from_slice(&0xFFFFu16.to_le_bytes());
+    write(dir.path(), "good.dcm", &good);
+    write(dir.path(), "bad.dcm", &bad);
+    let start = std::time::Instant::now();
+    let scan = scan_folder(dir.path(), &|_, _| {});
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    assert_eq!(scan.patients.len(), 1, "{scan:?}");
+    assert_eq!(scan.skipped.len(), 1, "{:?}", scan.skipped);
+    let SkipReason::Unreadable(why) = &scan.skipped[0].reason else {
+        panic!("{:?}", scan.skipped)
+    };
+    assert!(why.contains("(0020,000D) declares 65535 bytes"), "{why}");
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
