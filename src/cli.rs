@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use screwid::pack::ModelPack;
 use screwid::pipeline::{NamedRadiograph, analyze};
-use screwid::radiograph;
+use screwid::radiograph::{self, shown_path};
 use screwid::report::{
     CardSummary, ExportDate, Report, ReportFormat, ReportInput, draw_overlay, render_text,
     side_by_side, write_report,
@@ -85,7 +85,7 @@ fn analyze_files(args: &AnalyzeArgs, pack_dir: &Path) -> Result<Report, Failure>
         .iter()
         .map(|path| {
             radiograph::load(path).map(|radiograph| NamedRadiograph {
-                name: path.display().to_string(),
+                name: shown_path(path),
                 radiograph,
             })
         })
@@ -119,7 +119,7 @@ fn check_outputs(args: &AnalyzeArgs) -> anyhow::Result<()> {
         if let Some(input) = args.files.iter().find(|f| same(f, output)) {
             anyhow::bail!(
                 "an output would overwrite an input radiograph; choose another output file: {}",
-                input.display()
+                shown_path(input)
             );
         }
     }
@@ -127,7 +127,7 @@ fn check_outputs(args: &AnalyzeArgs) -> anyhow::Result<()> {
         if let Some((b, _)) = outputs[i + 1..].iter().find(|(_, p)| same(path, p)) {
             anyhow::bail!(
                 "{a} and {b} name the same file; give each its own: {}",
-                path.display()
+                shown_path(path)
             );
         }
     }
@@ -143,7 +143,7 @@ fn write_outputs(
     if let Some(path) = &args.json {
         let json = serde_json::to_string_pretty(report)?;
         std::fs::write(path, json + "\n")
-            .with_context(|| format!("cannot write the JSON report to {}", path.display()))?;
+            .with_context(|| format!("cannot write the JSON report to {}", shown_path(path)))?;
     }
     if let Some(path) = &args.overlay {
         let colour_of = |label: &str| pack.manifest.colour_of(label);
@@ -154,7 +154,7 @@ fn write_outputs(
             .collect();
         side_by_side(&drawn)
             .save(path)
-            .with_context(|| format!("cannot write the overlay image to {}", path.display()))?;
+            .with_context(|| format!("cannot write the overlay image to {}", shown_path(path)))?;
     }
     if let Some(path) = &args.report {
         write_report(&report_input(args, pack, images, report), path)?;
@@ -215,7 +215,7 @@ pub fn check_pack(args: &CheckPackArgs, pack_dir: PathBuf) -> ExitCode {
                 report.largest(),
                 report.tolerance,
                 report.reference,
-                dir.display()
+                shown_path(&dir)
             );
             ExitCode::from(if report.passed() { 0 } else { 5 })
         }

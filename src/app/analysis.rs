@@ -295,8 +295,9 @@ fn describe(p: Progress) -> String {
 
 /// The file name alone: hospital folder names often carry patient names.
 fn file_name(path: &std::path::Path) -> String {
+    // Escaped, since the name ends up in one-line messages and labels.
     path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
+        || radiograph::shown_path(path),
+        |n| radiograph::shown_path(std::path::Path::new(n)),
     )
 }

@@ -89,7 +89,10 @@ impl ReportExporter {
             self.running = self.running.saturating_sub(1);
             match outcome {
                 ExportOutcome::Written(path) => {
-                    messages.push((format!("Report written: {}", path.display()), true));
+                    messages.push((
+                        format!("Report written: {}", crate::radiograph::shown_path(&path)),
+                        true,
+                    ));
                 }
                 ExportOutcome::Failed(message) => messages.push((message, false)),
                 ExportOutcome::Cancelled => {}
