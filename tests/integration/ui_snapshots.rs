@@ -26,10 +26,12 @@ const WINDOW: [f32; 2] = [1200.0, 800.0];
 /// between software rasterisers and mesa versions.
 const PIXEL_THRESHOLD: f32 = 0.6;
 
-/// How many pixels may differ beyond that. Rendering the same screens with llvmpipe (GL)
-/// instead of lavapipe (Vulkan) differed in at most a few dozen pixels, while one missing
-/// box outline alone is several hundred pixels and a moved panel thousands.
-const MAX_FAILED_PIXELS: usize = 150;
+/// How many pixels may differ beyond that. On mesa 22.3, llvmpipe (GL, `WGPU_BACKEND=gl`)
+/// and lavapipe (Vulkan) rendered every screen here with no pixel past the threshold; the
+/// allowance is for other mesa versions (a few glyph edges), while leaving out one box
+/// outline per image (tried on purpose once) failed the analysed screens by 348 to 488
+/// pixels.
+const MAX_FAILED_PIXELS: usize = 50;
 
 fn snapshot_options() -> SnapshotOptions {
     SnapshotOptions::new()
@@ -50,9 +52,7 @@ fn renderer() -> Option<WgpuTestRenderer> {
         "SCREWID_REQUIRE_SHARED=1 but wgpu found no adapter to render snapshots \
          (install mesa-vulkan-drivers for lavapipe)"
     );
-    eprintln!(
-        "skipping: wgpu found no adapter to render snapshots (install mesa-vulkan-drivers)"
-    );
+    eprintln!("skipping: wgpu found no adapter to render snapshots (install mesa-vulkan-drivers)");
     None
 }
 
@@ -108,7 +108,10 @@ fn snapshot_p001_analysed() {
     let Some(mut harness) = app_with(files_of(&dir, &truth)) else {
         return;
     };
-    assert_eq!(harness.state().case().expect("P001 analysed").images.len(), 2);
+    assert_eq!(
+        harness.state().case().expect("P001 analysed").images.len(),
+        2
+    );
     harness.get_by_label_contains("Verdict:");
     check_snapshot(&mut harness, "p001_analysed");
 }
