@@ -37,6 +37,8 @@ mod ui;
 mod ui_workspace;
 // Resident mode: blind reads, the saved reads and their agreement.
 mod ui_resident;
+// Snapshot images of the main screens, rendered on a software adapter.
+mod ui_snapshots;
 // The printed report: PDF and PNG from the command line, and from the app.
 mod report_export;
 mod ui_report;
