@@ -49,7 +49,7 @@ pub fn ui(
                 .striped(true)
                 .num_columns(5 + classes.len())
                 .show(ui, |ui| {
-                    for h in ["screw", "view", "level", "manufacturer", "conf."] {
+                    for h in ["screw", "view", "level", "call", "conf."] {
                         ui.label(RichText::new(h).strong());
                     }
                     for c in &classes {

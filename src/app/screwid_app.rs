@@ -481,7 +481,7 @@ impl eframe::App for ScrewIdApp {
         if let (Some(pack), Some((case, _))) = (self.pack.ready(), &mut self.case) {
             let manifest = &pack.manifest;
             egui::Panel::right("verdict")
-                .default_size(360.0)
+                .default_size(430.0)
                 .show(ui, |ui| {
                     if self.resident.hides_answer() {
                         self.hovered =

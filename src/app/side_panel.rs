@@ -91,10 +91,20 @@ fn verdict_ui(ui: &mut egui::Ui, report: &Report, manifest: &Manifest) {
             .stroke(egui::Stroke::new(2.0, MIXED))
             .show(ui, |ui| {
                 ui.label(RichText::new("Mixed implants").color(MIXED).strong());
+                let rows = screw_table::reading_order(report);
                 for label in &v.mixed_labels {
                     let n = v.both.votes.get(label).copied().unwrap_or(0);
+                    // Which screws, by their table number, so the surgeon can find them.
+                    let numbers: Vec<String> = rows
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, ((i, s), _))| {
+                            report.images[*i].screws[*s].effective_label() == label
+                        })
+                        .map(|(row, _)| format!("#{}", row + 1))
+                        .collect();
                     ui.label(
-                        RichText::new(format!("{label}: {n} screws"))
+                        RichText::new(format!("{label}: {n} screws ({})", numbers.join(", ")))
                             .color(colour_of(manifest, label)),
                     );
                 }

@@ -304,3 +304,41 @@ fn a_table_row_selects_its_screw_and_shows_its_crop_and_probabilities() {
         );
     }
 }
+
+#[test]
+fn the_mixed_panel_names_each_manufacturers_screws_by_table_number() {
+    let (dir, truth) = samples()
+        .into_iter()
+        .find(|(_, t)| t.mixed)
+        .expect("a mixed sample");
+    let files = truth.images.iter().map(|i| dir.join(&i.file)).collect();
+    let mut harness = app_with(files);
+    settle(&mut harness);
+    let report = harness.state().case().unwrap().report.clone();
+    let verdict = &report.verdict;
+    assert!(verdict.mixed, "the mixed sample is flagged mixed");
+    // Table order: image by image, top of the film down, then left to right.
+    let mut rows: Vec<(usize, f32, f32, String)> = report
+        .screws()
+        .map(|(i, s)| {
+            let (x, y) = s.box_in_image.centre();
+            (i, y, x, s.effective_label().to_owned())
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.2.total_cmp(&b.2))
+    });
+    for label in &verdict.mixed_labels {
+        let numbers: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| &r.3 == label)
+            .map(|(n, _)| format!("#{}", n + 1))
+            .collect();
+        let n = verdict.both.votes[label];
+        assert_eq!(numbers.len(), n as usize);
+        harness.get_by_label(&format!("{label}: {n} screws ({})", numbers.join(", ")));
+    }
+}
