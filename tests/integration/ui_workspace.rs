@@ -342,3 +342,79 @@ fn the_mixed_panel_names_each_manufacturers_screws_by_table_number() {
         harness.get_by_label(&format!("{label}: {n} screws ({})", numbers.join(", ")));
     }
 }
+
+#[test]
+fn moving_the_threshold_slider_relabels_the_screws_and_votes_again() {
+    let (dir, _) = samples().remove(0);
+    let mut harness = app_with(vec![dir.join("ap.dcm"), dir.join("lateral.dcm")]);
+    settle(&mut harness);
+    harness
+        .get_by_role(egui::accesskit::Role::Slider)
+        .set_value_accesskit(0.99);
+    harness.run_steps(3);
+    let report = &harness.state().case().unwrap().report;
+    let mut confident = 0;
+    for screw in report.images.iter().flat_map(|i| &i.screws) {
+        assert_eq!(
+            screw.label == "uncertain",
+            screw.confidence < 0.99,
+            "{screw:?}"
+        );
+        confident += u32::from(screw.label != "uncertain");
+    }
+    // The vote follows: only the screws still confident are counted.
+    let counted: u32 = report
+        .verdict
+        .both
+        .votes
+        .iter()
+        .filter(|(k, _)| k.as_str() != "uncertain")
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(counted, confident);
+}
+
+#[test]
+fn a_case_opened_while_another_runs_replaces_it() {
+    let all = samples();
+    let (first, _) = &all[0];
+    let (second, _) = &all[2];
+    let mut harness = app_with(vec![first.join("ap.dcm"), first.join("lateral.dcm")]);
+    step_until_label(&mut harness, "Cancel");
+    let files = vec![second.join("ap.dcm"), second.join("lateral.dcm")];
+    harness.state_mut().open(files.clone());
+    settle(&mut harness);
+    assert_eq!(harness.state().case().unwrap().files, files);
+    // Nothing from the first case arrives later.
+    for _ in 0..20 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        harness.step();
+    }
+    assert_eq!(harness.state().case().unwrap().files, files);
+}
+
+#[test]
+fn hovering_a_box_marks_its_screw() {
+    let (dir, _) = samples().remove(0);
+    let mut harness = app_with(vec![dir.join("ap.dcm"), dir.join("lateral.dcm")]);
+    settle(&mut harness);
+    let report = harness.state().case().unwrap().report.clone();
+    // The lateral image's smallest box: the one the app picks under the pointer when
+    // boxes overlap.
+    let image = 1;
+    let screws = &report.images[image].screws;
+    let s = (0..screws.len())
+        .min_by(|&a, &b| {
+            screws[a]
+                .box_in_image
+                .area()
+                .total_cmp(&screws[b].box_in_image.area())
+        })
+        .expect("the lateral has screws");
+    let viewport = harness.state().viewer().unwrap().viewport(image).unwrap();
+    let (cx, cy) = screws[s].box_in_image.centre();
+    let at = viewport.view().min + viewport.origin() + egui::vec2(cx, cy) * viewport.zoom();
+    harness.hover_at(at);
+    harness.run_steps(2);
+    assert_eq!(harness.state().hovered_screw(), Some((image, s)));
+}
