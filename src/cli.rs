@@ -191,6 +191,11 @@ pub struct CheckPackArgs {
     /// Largest accepted |tract - reference| (default: the one the pack's self-test states).
     #[arg(long)]
     tolerance: Option<f32>,
+
+    /// Also run each model N more times and print its median time under tract (a
+    /// benchmark; build with --release; compare with `screwid-train bench-ort`).
+    #[arg(long, default_value_t = 0)]
+    repeat: usize,
 }
 
 /// Runs `screwid check-pack`: one line per vector, then the verdict; exit 0, 3 or 5.
@@ -201,11 +206,15 @@ pub fn check_pack(args: &CheckPackArgs, pack_dir: PathBuf) -> ExitCode {
         clippy::print_stderr,
         reason = "the lines are the command's output"
     )]
-    match screwid::pack::check_pack(&dir, args.tolerance) {
+    match screwid::pack::check_pack(&dir, args.tolerance, args.repeat) {
         Ok(report) => {
             for r in &report.results {
+                let time = r
+                    .median_ms
+                    .map(|ms| format!(", median {ms:.2} ms"))
+                    .unwrap_or_default();
                 println!(
-                    "{:<20} {:<40} max |tract - reference| = {:.2e}",
+                    "{:<20} {:<40} max |tract - reference| = {:.2e}{time}",
                     r.model, r.input, r.max_abs_diff
                 );
             }

@@ -91,6 +91,8 @@ pub struct VectorResult {
     pub model: String,
     pub input: String,
     pub max_abs_diff: f32,
+    /// The median time of one run under tract, in milliseconds, when timing was asked for.
+    pub median_ms: Option<f64>,
 }
 
 /// Every vector's result, and the tolerance they are held to.
@@ -128,7 +130,15 @@ impl SelfTestReport {
 /// # Errors
 /// A pack that cannot be loaded, a missing or malformed index, a vector file that is absent,
 /// unchecked or of the wrong size, or a model that fails to run.
-pub fn check_pack(dir: &Path, tolerance: Option<f32>) -> Result<SelfTestReport, SelfTestError> {
+///
+/// With `repeat` above 0, each model is also run that many more times on its vector and the
+/// median time is reported: a benchmark to set beside onnxruntime on the same inputs
+/// (`screwid-train bench-ort`), never a pass / fail criterion.
+pub fn check_pack(
+    dir: &Path,
+    tolerance: Option<f32>,
+    repeat: usize,
+) -> Result<SelfTestReport, SelfTestError> {
     let pack = ModelPack::load(dir)?;
     let index_path = index_path(dir)?;
     let index = read_index(&index_path)?;
@@ -166,6 +176,7 @@ pub fn check_pack(dir: &Path, tolerance: Option<f32>) -> Result<SelfTestReport, 
                 path: input_path.clone(),
             })?;
         let expected = read_f32(&output_path, &v.output_shape)?;
+        let median_ms = time_runs(model, &input, repeat)?;
         let got = model.run(input)?;
         if got.shape() != expected.shape() {
             return Err(SelfTestError::OutputShape {
@@ -178,6 +189,7 @@ pub fn check_pack(dir: &Path, tolerance: Option<f32>) -> Result<SelfTestReport, 
             model: v.model.clone(),
             input: v.input.clone(),
             max_abs_diff: max_abs_diff(&got, &expected),
+            median_ms,
         });
     }
     Ok(SelfTestReport {
@@ -185,6 +197,27 @@ pub fn check_pack(dir: &Path, tolerance: Option<f32>) -> Result<SelfTestReport, 
         tolerance: tolerance.unwrap_or(index.tolerance),
         results,
     })
+}
+
+/// The median of `repeat` timed runs (the input copy is made before the clock starts), or
+/// `None` when `repeat` is 0.
+fn time_runs(
+    model: &super::OnnxModel,
+    input: &Array4<f32>,
+    repeat: usize,
+) -> Result<Option<f64>, SelfTestError> {
+    if repeat == 0 {
+        return Ok(None);
+    }
+    let mut times = Vec::with_capacity(repeat);
+    for _ in 0..repeat {
+        let copy = input.clone();
+        let started = std::time::Instant::now();
+        model.run(copy)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(Some(times[times.len() / 2]))
 }
 
 /// The index file the manifest names, read from the manifest's raw JSON so the shared
@@ -318,6 +351,7 @@ mod tests {
                 model: "view".into(),
                 input: "x".into(),
                 max_abs_diff: f32::NAN,
+                median_ms: None,
             }],
         };
         assert!(!report.passed(), "NaN must never pass");

@@ -111,3 +111,23 @@ fn a_pack_without_vectors_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no self-test vectors"), "{stderr}");
 }
+
+#[test]
+fn repeat_adds_a_median_time_to_every_vector_line() {
+    let dir = root().join("models").join("phantom-demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_screwid"))
+        .args([
+            "check-pack".as_ref(),
+            dir.as_os_str(),
+            "--repeat".as_ref(),
+            "2".as_ref(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let timed = stdout
+        .lines()
+        .filter(|l| l.contains(", median ") && l.ends_with(" ms"));
+    assert_eq!(timed.count(), 8, "{stdout}");
+}

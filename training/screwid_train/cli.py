@@ -97,6 +97,13 @@ def _add_selftest(args: argparse.Namespace) -> None:
     print(f"wrote {n} self-test vectors into {args.pack} and rewrote its manifest")
 
 
+def _bench_ort(args: argparse.Namespace) -> None:
+    from screwid_train.bench_ort import compare, table
+
+    screwid = Path(args.screwid) if args.screwid else None
+    print(table(compare(Path(args.pack), args.repeat, args.threads, screwid)))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="screwid-train", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -128,6 +135,16 @@ def main(argv: list[str] | None = None) -> None:
     at = sub.add_parser("add-selftest", help="self-test vectors for a pack (from onnxruntime)")
     at.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
     at.set_defaults(func=_add_selftest)
+    bo = sub.add_parser(
+        "bench-ort", help="time each model under onnxruntime (and tract) on its self-test inputs"
+    )
+    bo.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
+    bo.add_argument("--repeat", type=int, default=20)
+    bo.add_argument("--threads", type=int, default=2)
+    bo.add_argument(
+        "--screwid", default=None, help="a release screwid binary, to time tract the same way"
+    )
+    bo.set_defaults(func=_bench_ort)
     from screwid_train.hospital_cli import add_commands
 
     add_commands(sub)
