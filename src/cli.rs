@@ -107,6 +107,16 @@ fn check_outputs(args: &AnalyzeArgs) -> anyhow::Result<()> {
     if let Some(report) = &args.report {
         ReportFormat::from_path(report)?;
     }
+    if let Some(overlay) = &args.overlay {
+        let png = overlay
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        anyhow::ensure!(
+            png,
+            "the overlay is written as PNG; give it a name ending in .png: {}",
+            shown_path(overlay)
+        );
+    }
     let outputs: Vec<(&str, &Path)> = [
         ("--json", args.json.as_deref()),
         ("--overlay", args.overlay.as_deref()),
@@ -153,7 +163,7 @@ fn write_outputs(
             .map(|(img, rep)| draw_overlay(&img.radiograph.image, rep, &colour_of))
             .collect();
         side_by_side(&drawn)
-            .save(path)
+            .save_with_format(path, image::ImageFormat::Png)
             .with_context(|| format!("cannot write the overlay image to {}", shown_path(path)))?;
     }
     if let Some(path) = &args.report {

@@ -190,6 +190,7 @@ fn run_job(job: u64, pack: &ModelPack, work: &Job, control: &Control<'_>) -> Out
         return failed(job, message.to_owned(), unreadable);
     }
     let mut notes = drop_repeats(&mut loaded);
+    notes.extend(different_patients(&loaded));
     if work.auto_pair && loaded.len() > 2 {
         set(control.progress, "choosing the AP and lateral pair");
         match keep_pair(pack, loaded) {
@@ -256,6 +257,28 @@ fn drop_repeats(loaded: &mut Vec<(PathBuf, radiograph::Radiograph)>) -> Vec<Stri
     }
     *loaded = kept;
     notes
+}
+
+/// A warning when the images name more than one patient (by Patient ID, else name): the
+/// vote would count two people's screws together, which the surgeon must see.
+fn different_patients(loaded: &[(PathBuf, radiograph::Radiograph)]) -> Option<String> {
+    let who = |r: &radiograph::Radiograph| {
+        let p = &r.info.patient;
+        p.id.clone()
+            .or_else(|| p.name.clone())
+            .filter(|s| !s.trim().is_empty())
+    };
+    let (first_path, first) = loaded
+        .iter()
+        .find_map(|(path, r)| who(r).map(|w| (path, w)))?;
+    let (other_path, _) = loaded
+        .iter()
+        .find(|(_, r)| who(r).is_some_and(|w| w != first))?;
+    Some(format!(
+        "{} and {} name different patients; the verdict counts both: open one patient's images",
+        file_name(first_path),
+        file_name(other_path)
+    ))
 }
 
 /// The AP and lateral pair the view classifier picks, and a line saying what was left out.

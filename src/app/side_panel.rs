@@ -157,11 +157,11 @@ fn overrule_ui(
 fn images_ui(ui: &mut egui::Ui, report: &Report) {
     for image in &report.images {
         let line = format!(
-            "{}: {} ({:.0} %), {} screws",
+            "{}: {} ({:.0} %), {}",
             image.file,
             image.view.as_str(),
             image.view_confidence * 100.0,
-            image.screws.len()
+            crate::report::screws(image.screws.len())
         );
         ui.label(line);
         if let Some(note) = &image.note {

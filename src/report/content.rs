@@ -185,7 +185,7 @@ fn image_line(image: &ImageReport, place: &str) -> String {
     );
     match &image.note {
         Some(note) => format!("{head}; not searched: {note}"),
-        None => format!("{head}, {} screws found", image.screws.len()),
+        None => format!("{head}, {} found", super::text::screws(image.screws.len())),
     }
 }
 
@@ -262,7 +262,10 @@ fn mixed_block(input: &ReportInput) -> Block {
     let list: Vec<String> = v
         .mixed_labels
         .iter()
-        .map(|l| format!("{l} ({} screws)", v.both.votes.get(l).copied().unwrap_or(0)))
+        .map(|l| {
+            let n = v.both.votes.get(l).copied().unwrap_or(0);
+            format!("{l} ({})", super::text::screws(n as usize))
+        })
         .collect();
     strong(format!("MIXED IMPLANTS: {}", list.join(" + ")), WARNING)
 }

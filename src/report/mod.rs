@@ -32,7 +32,7 @@ pub use overlay::{draw_overlay, draw_overlay_with, side_by_side};
 pub use pdf::render_pdf;
 pub use revote::vote_over;
 pub use sheet::render_sheet;
-pub use text::render_text;
+pub use text::{render_text, screws};
 
 use crate::geometry::PixelBox;
 use crate::view::View;

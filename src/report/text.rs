@@ -23,13 +23,13 @@ pub fn render_text(report: &Report) -> String {
 fn image_section(out: &mut String, image: &ImageReport) {
     let _ = writeln!(
         out,
-        "\n{} ({} x {}): view {} ({:.0} %), {} screws",
+        "\n{} ({} x {}): view {} ({:.0} %), {}",
         image.file,
         image.width,
         image.height,
         image.view.as_str(),
         image.view_confidence * 100.0,
-        image.screws.len()
+        screws(image.screws.len())
     );
     if let Some(note) = &image.note {
         let _ = writeln!(out, "  not searched: {note}");
@@ -87,5 +87,27 @@ fn verdict_section(out: &mut String, report: &Report) {
     );
     if v.mixed {
         let _ = writeln!(out, "  MIXED IMPLANTS: {}", v.mixed_labels.join(" + "));
+    }
+}
+
+/// "1 screw", "2 screws".
+#[must_use]
+pub fn screws(n: usize) -> String {
+    if n == 1 {
+        "1 screw".to_owned()
+    } else {
+        format!("{n} screws")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_screw_is_singular() {
+        assert_eq!(screws(0), "0 screws");
+        assert_eq!(screws(1), "1 screw");
+        assert_eq!(screws(2), "2 screws");
     }
 }

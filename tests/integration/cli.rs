@@ -137,3 +137,23 @@ fn a_wrong_command_line_is_one_line_and_exit_64_not_a_read_error() {
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("analyze"));
 }
+
+#[test]
+fn an_overlay_not_named_png_is_refused_before_any_work() {
+    let (dir, truth) = samples().remove(0);
+    let ap = dir.join(&truth.images[0].file);
+    let tmp = tempfile::tempdir().unwrap();
+    let jpg = tmp.path().join("overlay.jpg");
+    let out = screwid(&[
+        "analyze".as_ref(),
+        ap.as_os_str(),
+        "--overlay".as_ref(),
+        jpg.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    let line = stderr_line(&out);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(line.contains(".png"), "{line}");
+    assert!(!jpg.exists());
+    assert!(out.stdout.is_empty(), "refused before any analysis");
+}

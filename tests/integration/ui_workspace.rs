@@ -418,3 +418,18 @@ fn hovering_a_box_marks_its_screw() {
     harness.run_steps(2);
     assert_eq!(harness.state().hovered_screw(), Some((image, s)));
 }
+
+#[test]
+fn images_of_two_patients_are_flagged() {
+    let all = samples();
+    let files = vec![all[0].0.join("ap.dcm"), all[2].0.join("lateral.dcm")];
+    let mut harness = app_with(files);
+    settle(&mut harness);
+    let messages: Vec<&str> = harness.state().messages().collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("name different patients")),
+        "{messages:?}"
+    );
+}
