@@ -225,11 +225,17 @@ impl Manifest {
     /// The drawing colour of a class, grey for anything the pack does not know.
     #[must_use]
     pub fn colour_of(&self, label: &str) -> [u8; 3] {
-        self.classes
-            .iter()
-            .find(|c| c.name == label)
-            .map_or([150, 150, 150], |c| c.colour)
+        class_colour(&self.classes, label)
     }
+}
+
+/// The drawing colour of `label` among `classes`, grey for a label they do not hold.
+#[must_use]
+pub fn class_colour(classes: &[ClassInfo], label: &str) -> [u8; 3] {
+    classes
+        .iter()
+        .find(|c| c.name == label)
+        .map_or([150, 150, 150], |c| c.colour)
 }
 
 /// Labels the vote itself uses (`classify::UNCERTAIN`, `vote::NONE`; spelled out here

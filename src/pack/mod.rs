@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 pub use error::PackError;
 #[cfg(test)]
 pub(crate) use manifest::test_class_names;
-pub use manifest::{ClassInfo, Manifest, ModelSpec, Models, Thresholds};
+pub use manifest::{ClassInfo, Manifest, ModelSpec, Models, Thresholds, class_colour};
 pub use onnx::{ModelError, OnnxModel};
 pub use selftest::{SELFTEST_FORMAT, SelfTestError, SelfTestReport, VectorResult, check_pack};
 

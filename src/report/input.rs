@@ -85,10 +85,7 @@ impl ReportInput {
     /// The drawing colour of a class (grey for a label the pack does not know).
     #[must_use]
     pub fn colour_of(&self, label: &str) -> [u8; 3] {
-        self.classes
-            .iter()
-            .find(|c| c.name == label)
-            .map_or([150, 150, 150], |c| c.colour)
+        crate::pack::class_colour(&self.classes, label)
     }
 
     /// Width over height of the views placed side by side at a common height.

@@ -9,6 +9,7 @@ mod card;
 mod content;
 mod date;
 mod export;
+mod glyphs;
 mod input;
 mod layout;
 mod overlay;

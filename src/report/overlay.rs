@@ -1,7 +1,7 @@
 //! The annotated image: each screw's box in its manufacturer's colour, with label and
 //! confidence, drawn over the display image.
 
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::{Rgb, RgbImage, imageops};
 
 use super::{ImageReport, ScrewReport};
@@ -138,38 +138,14 @@ fn draw_label(img: &mut RgbImage, text: &str, left: u32, top: u32, size_px: f32,
             img.put_pixel(column, row, Rgb([0, 0, 0]));
         }
     }
-    let mut caret = left as f32 + 2.0;
-    for c in text.chars() {
-        let id = font.glyph_id(c);
-        let glyph = id.with_scale_and_position(size_px, point(caret, top as f32 + scaled.ascent()));
-        caret += scaled.h_advance(id);
-        if let Some(outline) = font.outline_glyph(glyph) {
-            let bounds = outline.px_bounds();
-            outline.draw(|gx, gy, coverage| {
-                let column = bounds.min.x as i64 + i64::from(gx);
-                let row = bounds.min.y as i64 + i64::from(gy);
-                if let (Ok(column), Ok(row)) = (u32::try_from(column), u32::try_from(row))
-                    && column < width
-                    && row < height
-                {
-                    blend(img.get_pixel_mut(column, row), colour, coverage);
-                }
-            });
-        }
-    }
-}
-
-/// Mixes `colour` into `pixel` by `coverage` (0 = untouched, 1 = replaced).
-#[expect(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "the mix stays in [0, 255]"
-)]
-fn blend(pixel: &mut Rgb<u8>, colour: Rgb<u8>, coverage: f32) {
-    for k in 0..3 {
-        let mixed = f32::from(pixel[k]) * (1.0 - coverage) + f32::from(colour[k]) * coverage;
-        pixel[k] = mixed.round() as u8;
-    }
+    super::glyphs::draw_line(
+        img,
+        &font,
+        size_px,
+        [left as f32 + 2.0, top as f32],
+        text,
+        colour.0,
+    );
 }
 
 #[cfg(test)]

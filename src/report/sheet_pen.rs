@@ -1,8 +1,8 @@
 //! Text on the PNG page: the bundled Ubuntu font through `ab_glyph`, measured and drawn in
 //! page pixels. The font has no bold face; bold is drawn twice, a pixel apart.
 
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
-use image::{Rgb, RgbImage};
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use image::RgbImage;
 
 /// Draws and measures text for one page scale (pixels per point).
 pub struct Pen {
@@ -55,10 +55,6 @@ impl Pen {
         }
     }
 
-    #[expect(
-        clippy::cast_possible_truncation,
-        reason = "glyph positions are small and checked against the image before use"
-    )]
     fn draw_once(
         &self,
         img: &mut RgbImage,
@@ -70,43 +66,7 @@ impl Pen {
         let Some(font) = &self.font else {
             return;
         };
-        let px = size * self.scale;
-        let scaled = font.as_scaled(PxScale::from(px));
-        let mut caret = left;
-        let (width, height) = img.dimensions();
-        for c in text.chars() {
-            let id = font.glyph_id(c);
-            let glyph = id.with_scale_and_position(px, point(caret, top + scaled.ascent()));
-            caret += scaled.h_advance(id);
-            let Some(outline) = font.outline_glyph(glyph) else {
-                continue;
-            };
-            let bounds = outline.px_bounds();
-            outline.draw(|gx, gy, coverage| {
-                let column = bounds.min.x as i64 + i64::from(gx);
-                let row = bounds.min.y as i64 + i64::from(gy);
-                if let (Ok(column), Ok(row)) = (u32::try_from(column), u32::try_from(row))
-                    && column < width
-                    && row < height
-                {
-                    blend(img.get_pixel_mut(column, row), colour, coverage);
-                }
-            });
-        }
-    }
-}
-
-/// Mixes `colour` into `pixel` by `coverage` (0 = untouched, 1 = replaced).
-#[expect(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "the mix stays in [0, 255]"
-)]
-fn blend(pixel: &mut Rgb<u8>, colour: [u8; 3], coverage: f32) {
-    let coverage = coverage.clamp(0.0, 1.0);
-    for k in 0..3 {
-        let mixed = f32::from(pixel[k]) * (1.0 - coverage) + f32::from(colour[k]) * coverage;
-        pixel[k] = mixed.round() as u8;
+        super::glyphs::draw_line(img, font, size * self.scale, [left, top], text, colour);
     }
 }
 
@@ -124,7 +84,7 @@ mod tests {
 
     #[test]
     fn drawn_text_darkens_the_page_in_its_box() {
-        let mut img = RgbImage::from_pixel(200, 40, Rgb([255, 255, 255]));
+        let mut img = RgbImage::from_pixel(200, 40, image::Rgb([255, 255, 255]));
         Pen::new(2.0).text(&mut img, "Verdict", [2.0, 2.0], (10.0, false), [0, 0, 0]);
         let dark = img.pixels().filter(|p| p[0] < 128).count();
         assert!(dark > 50, "{dark} dark pixels");
