@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context as _;
+use screwid::intake;
 use screwid::pack::ModelPack;
 use screwid::pipeline::{NamedRadiograph, analyze};
 use screwid::radiograph::{self, shown_path};
@@ -80,7 +80,7 @@ fn analyze_files(args: &AnalyzeArgs, pack_dir: &Path) -> Result<Report, Failure>
     check_outputs(args).map_err(fail(4))?;
     // Read every input before loading models: a typo in a file name should not cost the
     // seconds a pack takes to load.
-    let images = args
+    let mut images = args
         .files
         .iter()
         .map(|path| {
@@ -91,10 +91,23 @@ fn analyze_files(args: &AnalyzeArgs, pack_dir: &Path) -> Result<Report, Failure>
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| fail(2)(e.into()))?;
+    warn_about_inputs(&mut images);
     let pack = ModelPack::load(pack_dir).map_err(|e| fail(3)(e.into()))?;
     let report = analyze(&pack, &images, &|_| {}).map_err(|e| fail(3)(e.into()))?;
     write_outputs(args, &pack, &images, &report).map_err(fail(4))?;
     Ok(report)
+}
+
+/// Drops an image given twice and warns when the images name two patients, one line each
+/// on stderr (the analysis goes on: the table says what was counted).
+fn warn_about_inputs(images: &mut Vec<NamedRadiograph>) {
+    let name = |i: &NamedRadiograph| i.name.clone();
+    let mut notes = intake::drop_repeats(images, |i| &i.radiograph, name);
+    notes.extend(intake::different_patients(images, |i| &i.radiograph, name));
+    #[expect(clippy::print_stderr, reason = "warnings for the user of the command")]
+    for note in notes {
+        eprintln!("screwid: warning: {note}");
+    }
 }
 
 /// Refuses outputs that would overwrite an input radiograph or each other, and a report
@@ -152,8 +165,7 @@ fn write_outputs(
 ) -> anyhow::Result<()> {
     if let Some(path) = &args.json {
         let json = serde_json::to_string_pretty(report)?;
-        std::fs::write(path, json + "\n")
-            .with_context(|| format!("cannot write the JSON report to {}", shown_path(path)))?;
+        std::fs::write(path, json + "\n").map_err(|e| not_written("the JSON report", &e, path))?;
     }
     if let Some(path) = &args.overlay {
         let colour_of = |label: &str| pack.manifest.colour_of(label);
@@ -164,12 +176,20 @@ fn write_outputs(
             .collect();
         side_by_side(&drawn)
             .save_with_format(path, image::ImageFormat::Png)
-            .with_context(|| format!("cannot write the overlay image to {}", shown_path(path)))?;
+            .map_err(|e| not_written("the overlay image", &e, path))?;
     }
     if let Some(path) = &args.report {
         write_report(&report_input(args, pack, images, report), path)?;
     }
     Ok(())
+}
+
+/// One line: what could not be written and why, what to do, the file last.
+fn not_written(what: &str, error: &dyn std::fmt::Display, path: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot write {what} ({error}); check that its folder exists and is writable: {}",
+        shown_path(path)
+    )
 }
 
 /// What the printed report is made from, dated today.

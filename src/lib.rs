@@ -7,7 +7,8 @@
 //! 2. [`geometry`] and [`letterbox`]: boxes in image pixels, and the fit of an image into a
 //!    model's fixed input.
 //! 3. [`pack`]: the model pack (manifest, checksums, ONNX models under tract).
-//! 4. [`view`]: AP, lateral, or neither; [`pairing`] picks a study's AP and lateral pair by it.
+//! 4. [`view`]: AP, lateral, or neither; [`pairing`] picks a study's AP and lateral pair by it;
+//!    [`intake`] drops an image given twice and flags images of two patients.
 //! 5. [`detect`]: screw boxes.
 //! 6. [`classify`]: a manufacturer for each screw, from the view's own classifier.
 //! 7. [`vote`]: the patient's verdict from all screws, with mixed implants kept visible.
@@ -26,6 +27,7 @@ pub mod letterbox;
 
 pub mod pack;
 
+pub mod intake;
 pub mod pairing;
 pub mod view;
 

@@ -75,12 +75,22 @@ fn usage_error(e: &clap::Error) -> ExitCode {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
+    // clap's message is its text up to the usage block, over one or more lines (a missing
+    // argument is named on the line after "not provided:"); joined into one.
     let rendered = e.render().to_string();
-    let first = rendered
+    let parts: Vec<&str> = rendered
         .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("error: the command line could not be read");
-    let message = first.trim().trim_start_matches("error: ");
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect();
+    let joined = parts.join(" ");
+    let message = joined.trim_start_matches("error: ");
+    let message = if message.is_empty() {
+        "the command line could not be read"
+    } else {
+        message
+    };
     #[expect(
         clippy::print_stderr,
         reason = "the one-line error is the command's output"
@@ -99,8 +109,11 @@ fn init_tracing(verbose: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // Colour only on a terminal: a script capturing stderr gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .init();
 }

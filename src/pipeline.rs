@@ -114,7 +114,18 @@ pub fn analyze_image(
         "screws classified"
     );
     report.screws = screw_reports(&pack.class_names(), &detections, calls);
+    in_reading_order(&mut report.screws);
     Ok(report)
+}
+
+/// Screws from the top of the film down, then left to right: the order of the table, the
+/// printed report and the JSON, so that "screw 3" is the same screw everywhere.
+fn in_reading_order(screws: &mut [ScrewReport]) {
+    screws.sort_by(|a, b| {
+        let (ax, ay) = a.box_in_image.centre();
+        let (bx, by) = b.box_in_image.centre();
+        ay.total_cmp(&by).then(ax.total_cmp(&bx))
+    });
 }
 
 fn screw_reports(

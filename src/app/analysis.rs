@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
+use crate::intake;
 use crate::pack::ModelPack;
 use crate::pairing::pick_pair;
 use crate::pipeline::{NamedRadiograph, Progress, analyze};
@@ -189,8 +190,12 @@ fn run_job(job: u64, pack: &ModelPack, work: &Job, control: &Control<'_>) -> Out
         let message = "no readable radiograph among the files; open DICOM, PNG or JPEG files";
         return failed(job, message.to_owned(), unreadable);
     }
-    let mut notes = drop_repeats(&mut loaded);
-    notes.extend(different_patients(&loaded));
+    let mut notes = intake::drop_repeats(&mut loaded, |(_, r)| r, |(p, _)| file_name(p));
+    notes.extend(intake::different_patients(
+        &loaded,
+        |(_, r)| r,
+        |(p, _)| file_name(p),
+    ));
     if work.auto_pair && loaded.len() > 2 {
         set(control.progress, "choosing the AP and lateral pair");
         match keep_pair(pack, loaded) {
@@ -234,51 +239,6 @@ fn run_job(job: u64, pack: &ModelPack, work: &Job, control: &Control<'_>) -> Out
         unreadable,
         notes,
     }
-}
-
-/// Removes images identical to an earlier one (the same film opened twice, or copied
-/// into two folders of a CD), which would otherwise be counted twice in the vote.
-fn drop_repeats(loaded: &mut Vec<(PathBuf, radiograph::Radiograph)>) -> Vec<String> {
-    let mut notes = Vec::new();
-    let mut kept: Vec<(PathBuf, radiograph::Radiograph)> = Vec::with_capacity(loaded.len());
-    for (path, radiograph) in loaded.drain(..) {
-        let twin = kept.iter().find(|(_, r)| {
-            r.image.dimensions() == radiograph.image.dimensions()
-                && r.image.as_raw() == radiograph.image.as_raw()
-        });
-        match twin {
-            Some((first, _)) => notes.push(format!(
-                "{} is the same image as {}; counted once",
-                file_name(&path),
-                file_name(first)
-            )),
-            None => kept.push((path, radiograph)),
-        }
-    }
-    *loaded = kept;
-    notes
-}
-
-/// A warning when the images name more than one patient (by Patient ID, else name): the
-/// vote would count two people's screws together, which the surgeon must see.
-fn different_patients(loaded: &[(PathBuf, radiograph::Radiograph)]) -> Option<String> {
-    let who = |r: &radiograph::Radiograph| {
-        let p = &r.info.patient;
-        p.id.clone()
-            .or_else(|| p.name.clone())
-            .filter(|s| !s.trim().is_empty())
-    };
-    let (first_path, first) = loaded
-        .iter()
-        .find_map(|(path, r)| who(r).map(|w| (path, w)))?;
-    let (other_path, _) = loaded
-        .iter()
-        .find(|(_, r)| who(r).is_some_and(|w| w != first))?;
-    Some(format!(
-        "{} and {} name different patients; the verdict counts both: open one patient's images",
-        file_name(first_path),
-        file_name(other_path)
-    ))
 }
 
 /// The AP and lateral pair the view classifier picks, and a line saying what was left out.

@@ -1,4 +1,4 @@
-//! The table of every screw: view, level order, manufacturer, confidence and every class's
+//! The table of every screw: view, order from the top of the film, manufacturer, confidence and every class's
 //! probability, one row per screw, linked both ways with the boxes (hovering or clicking a
 //! row marks its box; a box under the pointer marks its row).
 
@@ -49,7 +49,7 @@ pub fn ui(
                 .striped(true)
                 .num_columns(5 + classes.len())
                 .show(ui, |ui| {
-                    for h in ["screw", "view", "level", "call", "conf."] {
+                    for h in ["screw", "view", "from top", "call", "conf."] {
                         ui.label(RichText::new(h).strong());
                     }
                     for c in &classes {

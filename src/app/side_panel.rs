@@ -9,6 +9,7 @@ use super::screw_detail::ScrewDetail;
 use super::screw_table;
 use crate::pack::Manifest;
 use crate::report::{Report, vote_over};
+use crate::view::View;
 
 /// What the surgeon can change about a case from the panel.
 pub struct Review<'a> {
@@ -76,16 +77,8 @@ fn verdict_ui(ui: &mut egui::Ui, report: &Report, manifest: &Manifest) {
         "Probability-weighted vote: {}",
         v.both.weighted_label
     ));
-    ui.label(format!(
-        "AP: {} ({})",
-        v.per_view.ap.label,
-        v.per_view.ap.summary()
-    ));
-    ui.label(format!(
-        "Lateral: {} ({})",
-        v.per_view.lateral.label,
-        v.per_view.lateral.summary()
-    ));
+    ui.label(format!("AP: {}", report.view_summary(View::Ap)));
+    ui.label(format!("Lateral: {}", report.view_summary(View::Lateral)));
     if v.mixed {
         egui::Frame::group(ui.style())
             .stroke(egui::Stroke::new(2.0, MIXED))

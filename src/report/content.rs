@@ -8,6 +8,7 @@ use super::input::{Identifiers, ReportInput};
 use super::{ImageReport, Report, ScrewReport};
 use crate::classify::UNCERTAIN;
 use crate::radiograph::PatientText;
+use crate::view::View;
 use crate::vote::{MIN_CONFIDENT_SCREWS, Tally};
 
 /// Body text.
@@ -221,7 +222,14 @@ fn verdict_blocks(input: &ReportInput) -> Vec<Block> {
         v.both.weighted_label,
         means(&v.both)
     )));
-    for (name, tally) in [("AP", &v.per_view.ap), ("Lateral", &v.per_view.lateral)] {
+    for (name, view, tally) in [
+        ("AP", View::Ap, &v.per_view.ap),
+        ("Lateral", View::Lateral, &v.per_view.lateral),
+    ] {
+        if !input.report.has_view(view) {
+            out.push(text(format!("{name}: no {} image.", view.as_str())));
+            continue;
+        }
         out.push(text(format!(
             "{name}: majority {} ({}); probability-weighted {}.",
             tally.label,

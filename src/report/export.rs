@@ -25,7 +25,10 @@ pub enum ExportError {
         error: image::ImageError,
         path: PathBuf,
     },
-    #[error("cannot write the report ({error}): {}", path.display())]
+    #[error(
+        "cannot write the report ({error}); check that its folder exists and is writable: {}",
+        crate::radiograph::shown_path(path)
+    )]
     Write {
         error: std::io::Error,
         path: PathBuf,

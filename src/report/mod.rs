@@ -95,6 +95,28 @@ pub struct ScrewReport {
 }
 
 impl Report {
+    /// Whether any image was taken for `view` (a patient may come with one view only).
+    #[must_use]
+    pub fn has_view(&self, view: View) -> bool {
+        self.images.iter().any(|i| i.view == view)
+    }
+
+    /// One view's vote in words, e.g. "Stryker (Stryker 5, uncertain 1)", or "no lateral
+    /// image" when none was given, which is not the same as a film without screws.
+    #[must_use]
+    pub fn view_summary(&self, view: View) -> String {
+        let tally = match view {
+            View::Ap => &self.verdict.per_view.ap,
+            View::Lateral => &self.verdict.per_view.lateral,
+            View::Other => return String::new(),
+        };
+        if self.has_view(view) {
+            format!("{} ({})", tally.label, tally.summary())
+        } else {
+            format!("no {} image", view.as_str())
+        }
+    }
+
     /// All screws of all images, with the index of their image.
     pub fn screws(&self) -> impl Iterator<Item = (usize, &ScrewReport)> {
         self.images

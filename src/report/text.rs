@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::{ImageReport, Report};
+use crate::view::View;
 
 /// The per-screw table and the verdict, as lines of text.
 #[must_use]
@@ -79,11 +80,9 @@ fn verdict_section(out: &mut String, report: &Report) {
     let _ = writeln!(out, "  probability-weighted: {}", v.both.weighted_label);
     let _ = writeln!(
         out,
-        "  AP: {} ({}); lateral: {} ({})",
-        v.per_view.ap.label,
-        v.per_view.ap.summary(),
-        v.per_view.lateral.label,
-        v.per_view.lateral.summary()
+        "  AP: {}; lateral: {}",
+        report.view_summary(View::Ap),
+        report.view_summary(View::Lateral)
     );
     if v.mixed {
         let _ = writeln!(out, "  MIXED IMPLANTS: {}", v.mixed_labels.join(" + "));

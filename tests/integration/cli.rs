@@ -157,3 +157,22 @@ fn an_overlay_not_named_png_is_refused_before_any_work() {
     assert!(!jpg.exists());
     assert!(out.stdout.is_empty(), "refused before any analysis");
 }
+
+#[test]
+fn the_same_file_twice_counts_once_and_two_patients_are_warned_about() {
+    let all = samples();
+    let ap = all[0].0.join("ap.dcm");
+    let other = all[2].0.join("lateral.dcm");
+    let out = screwid(&["analyze".as_ref(), ap.as_os_str(), ap.as_os_str()]);
+    assert!(out.status.success());
+    let err = stderr_line(&out);
+    assert!(err.contains("is the same image as"), "{err}");
+    let table = String::from_utf8_lossy(&out.stdout);
+    // One image analysed, so the lateral view is said to be missing, not empty.
+    assert!(table.contains("lateral: no lateral image"), "{table}");
+
+    let out = screwid(&["analyze".as_ref(), ap.as_os_str(), other.as_os_str()]);
+    assert!(out.status.success());
+    let err = stderr_line(&out);
+    assert!(err.contains("name different patients"), "{err}");
+}
