@@ -13,7 +13,7 @@ use screwid::pack::ModelPack;
 use screwid::pipeline::{NamedRadiograph, analyze};
 use screwid::radiograph::{self, shown_path};
 use screwid::report::{
-    CardSummary, ExportDate, Report, ReportFormat, ReportInput, draw_overlay, render_text,
+    CardSummary, ExportDate, Report, ReportFormat, ReportInput, draw_overlay_with, render_text,
     side_by_side, write_report,
 };
 
@@ -169,10 +169,18 @@ fn write_outputs(
     }
     if let Some(path) = &args.overlay {
         let colour_of = |label: &str| pack.manifest.colour_of(label);
+        // Captions start with the screw's number in the printed table, counted across images.
+        let mut first = 1;
         let drawn: Vec<_> = images
             .iter()
             .zip(&report.images)
-            .map(|(img, rep)| draw_overlay(&img.radiograph.image, rep, &colour_of))
+            .map(|(img, rep)| {
+                let start = first;
+                first += rep.screws.len();
+                draw_overlay_with(&img.radiograph.image, rep, &colour_of, &|i, s| {
+                    format!("{} {}", start + i, s.caption())
+                })
+            })
             .collect();
         side_by_side(&drawn)
             .save_with_format(path, image::ImageFormat::Png)

@@ -41,7 +41,8 @@ pub fn corners(
     let inner = view.shrink(8.0);
     if let Some(p) = patient {
         let left = [p.name.as_deref(), p.id.as_deref()];
-        let right = [p.study_date.as_deref(), p.study_description.as_deref()];
+        let date = p.study_date.as_deref().map(crate::report::dicom_date);
+        let right = [date.as_deref(), p.study_description.as_deref()];
         corner(ui, inner, Layout::top_down(Align::Min), &left);
         corner(ui, inner, Layout::top_down(Align::Max), &right);
     }

@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use card::{CARD_FILE, CardSummary};
+pub use content::dicom_date;
 pub use date::ExportDate;
 pub use export::{ExportError, ReportFormat, write_report};
 pub use input::{Identifiers, ReportInput};

@@ -14,14 +14,17 @@ pub fn render_text(report: &Report) -> String {
         "Model pack: {} {} - {}",
         report.pack.name, report.pack.version, report.pack.trained_on
     );
+    // Screws are numbered across images, as in the app's table and the printed report.
+    let mut first = 1;
     for image in &report.images {
-        image_section(&mut out, image);
+        image_section(&mut out, image, first);
+        first += image.screws.len();
     }
     verdict_section(&mut out, report);
     out
 }
 
-fn image_section(out: &mut String, image: &ImageReport) {
+fn image_section(out: &mut String, image: &ImageReport, first: usize) {
     let _ = writeln!(
         out,
         "\n{} ({} x {}): view {} ({:.0} %), {}",
@@ -56,7 +59,7 @@ fn image_section(out: &mut String, image: &ImageReport) {
         let _ = write!(
             out,
             "  {:>3}  {:<26} {:>5.2}  {:<10} {:>4.0}%",
-            i + 1,
+            first + i,
             corners,
             s.detection_score,
             s.label,
