@@ -86,8 +86,8 @@ fn study_of_three(dir: &Path) {
     std::fs::write(dir.join("IM0003"), grey16(64, 64, &flat, &extra)).unwrap();
 }
 
-#[test]
-fn a_study_analysed_whole_gets_its_pair_from_the_view_classifier() {
+/// The app with a folder holding [`study_of_three`] listed in its folder window.
+fn listed_study_of_three() -> (tempfile::TempDir, Harness<'static, ScrewIdApp>) {
     let dir = tempfile::tempdir().unwrap();
     study_of_three(dir.path());
     let mut harness = app_with(Vec::new());
@@ -95,6 +95,12 @@ fn a_study_analysed_whole_gets_its_pair_from_the_view_classifier() {
     let ctx = harness.ctx.clone();
     harness.state_mut().open_folder(&ctx, dir.path());
     settle(&mut harness);
+    (dir, harness)
+}
+
+#[test]
+fn a_study_analysed_whole_gets_its_pair_from_the_view_classifier() {
+    let (_dir, mut harness) = listed_study_of_three();
     let scan = harness.state().folder_scan().unwrap();
     assert_eq!(scan.patients.len(), 1);
     assert_eq!(scan.patients[0].studies[0].images.len(), 3);
@@ -113,13 +119,7 @@ fn a_study_analysed_whole_gets_its_pair_from_the_view_classifier() {
 
 #[test]
 fn ticked_images_are_analysed_as_chosen() {
-    let dir = tempfile::tempdir().unwrap();
-    study_of_three(dir.path());
-    let mut harness = app_with(Vec::new());
-    settle(&mut harness);
-    let ctx = harness.ctx.clone();
-    harness.state_mut().open_folder(&ctx, dir.path());
-    settle(&mut harness);
+    let (_dir, mut harness) = listed_study_of_three();
     harness.get_by_label_contains("lateral.dcm").click();
     harness.run_steps(2);
     harness.get_by_label("Analyse").click();
