@@ -1,13 +1,15 @@
 //! The third stage: a manufacturer for each detected screw, from its view's classifier.
 //!
 //! Each screw is cropped from the full-resolution display image (not the detector's
-//! shrunken input), so thread pitch and tulip shape keep their detail.
+//! shrunken input), so thread pitch and tulip shape keep their detail. A classifier answers
+//! with one logit per class of the pack, or with one more for "a design none of these
+//! classes" (`docs/contracts.md`), which makes a screw of an unseen system uncertain.
 
 use image::imageops;
 
 use crate::detect::Detection;
 use crate::letterbox::{Letterbox, to_tensor};
-use crate::pack::{ModelError, ModelPack, OnnxModel};
+use crate::pack::{ModelError, ModelPack};
 use crate::radiograph::GreyImage;
 use crate::view::{View, argmax, softmax};
 
@@ -23,6 +25,8 @@ pub struct ScrewCall {
     pub confidence: f32,
     /// One probability per class, in the pack's class order.
     pub probabilities: Vec<f32>,
+    /// The probability of a design none of the classes, from a K + 1-output classifier.
+    pub other: Option<f32>,
 }
 
 /// Classifies every detection of one image.
@@ -49,16 +53,55 @@ pub fn classify_screws(
         }
     };
     let names = pack.class_names();
+    let name = format!("classifier_{}", view.as_str());
     let temperature = spec.temperature.unwrap_or(1.0);
     let uncertain_below = pack.manifest.thresholds.screw_uncertain_below;
     detections
         .iter()
         .map(|d| {
             let crop = crop_screw(image, d, spec.crop_margin.unwrap_or(0.15), spec.input);
-            let probabilities = run_classifier(model, &crop, spec.mean, spec.std, temperature)?;
-            Ok(call(&names, probabilities, uncertain_below))
+            let logits = model.run(to_tensor(&crop, spec.mean, spec.std))?;
+            let logits: Vec<f32> = logits.iter().copied().collect();
+            let (probabilities, other) = split_other(&name, &logits, names.len(), temperature)?;
+            Ok(call(&names, probabilities, other, uncertain_below))
         })
         .collect()
+}
+
+/// `softmax(logits / temperature)` of the model `name`, split into the `k` class
+/// probabilities and, for a K + 1-output classifier, the last one, "other design".
+///
+/// # Errors
+/// Any other number of logits: read as classes, it would shift or drop probabilities
+/// without a word.
+pub fn split_other(
+    name: &str,
+    logits: &[f32],
+    k: usize,
+    temperature: f32,
+) -> Result<(Vec<f32>, Option<f32>), ModelError> {
+    if logits.len() != k && logits.len() != k + 1 {
+        return Err(ModelError::Run {
+            name: name.to_owned(),
+            reason: format!(
+                "it gave {} logits for a pack of {k} classes; expected {k}, or {} with \"other design\" last",
+                logits.len(),
+                k + 1
+            ),
+        });
+    }
+    let mut probabilities = softmax(logits, temperature);
+    let other = (probabilities.len() > k)
+        .then(|| probabilities.pop())
+        .flatten();
+    Ok((probabilities, other))
+}
+
+/// Whether a screw whose top class has probability `top` is called that class: `top`
+/// reaches `uncertain_below` and "other design", when the pack has it, is not more likely.
+#[must_use]
+pub fn is_confident(top: f32, other: Option<f32>, uncertain_below: f32) -> bool {
+    top >= uncertain_below && other.is_none_or(|o| o <= top)
 }
 
 /// The screw's box grown by `margin`, clamped, cut out and letterboxed to `input`.
@@ -81,28 +124,23 @@ pub fn crop_screw(image: &GreyImage, d: &Detection, margin: f32, input: [u32; 2]
     Letterbox::fit(cw, ch, input[0], input[1]).apply(&cut)
 }
 
-fn run_classifier(
-    model: &OnnxModel,
-    crop: &GreyImage,
-    mean: f32,
-    std: f32,
-    temperature: f32,
-) -> Result<Vec<f32>, ModelError> {
-    let logits = model.run(to_tensor(crop, mean, std))?;
-    Ok(softmax(logits.as_slice().unwrap_or_default(), temperature))
-}
-
-/// The label for a probability vector: the top class, or uncertain below the threshold.
-fn call(names: &[String], probabilities: Vec<f32>, uncertain_below: f32) -> ScrewCall {
+/// The label for a probability vector: the top class, or uncertain (see [`is_confident`]).
+fn call(
+    names: &[String],
+    probabilities: Vec<f32>,
+    other: Option<f32>,
+    uncertain_below: f32,
+) -> ScrewCall {
     let (best, confidence) = argmax(&probabilities);
     let label = match names.get(best) {
-        Some(name) if confidence >= uncertain_below => name.clone(),
+        Some(name) if is_confident(confidence, other, uncertain_below) => name.clone(),
         _ => UNCERTAIN.to_owned(),
     };
     ScrewCall {
         label,
         confidence,
         probabilities,
+        other,
     }
 }
 
@@ -117,13 +155,74 @@ mod tests {
     #[test]
     fn low_top_probability_is_uncertain() {
         assert_eq!(
-            call(&test_class_names(), vec![0.2, 0.7, 0.1], 0.6).label,
+            call(&test_class_names(), vec![0.2, 0.7, 0.1], None, 0.6).label,
             "NuVasive"
         );
         assert_eq!(
-            call(&test_class_names(), vec![0.4, 0.35, 0.25], 0.6).label,
+            call(&test_class_names(), vec![0.4, 0.35, 0.25], None, 0.6).label,
             UNCERTAIN
         );
+    }
+
+    /// The call for `logits` over the three test classes at temperature 1.
+    fn call_of(logits: &[f32], uncertain_below: f32) -> ScrewCall {
+        let (p, other) = split_other("classifier_ap", logits, 3, 1.0).unwrap();
+        call(&test_class_names(), p, other, uncertain_below)
+    }
+
+    #[test]
+    fn three_logits_have_no_other_design() {
+        let c = call_of(&[0.0, 3.0, 0.0], 0.6);
+        assert_eq!(c.other, None);
+        assert_eq!(c.label, "NuVasive");
+        let sum: f32 = c.probabilities.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_dominant_other_logit_is_uncertain() {
+        // exp(4) / (3 + exp(4)) = 0.948 for "other"; each class 1 / (3 + exp(4)) = 0.017.
+        let c = call_of(&[0.0, 0.0, 0.0, 4.0], 0.6);
+        assert_eq!(c.label, UNCERTAIN);
+        let other = c.other.unwrap();
+        assert!((other - 0.948).abs() < 1e-3, "{other}");
+        assert_eq!(c.probabilities.len(), 3);
+        let sum: f32 = c.probabilities.iter().sum();
+        assert!((sum - (1.0 - other)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_strong_known_class_wins_over_other_design() {
+        // Stryker exp(5) / (exp(5) + 3) = 0.980.
+        let c = call_of(&[0.0, 0.0, 5.0, 0.0], 0.6);
+        assert_eq!(c.label, "Stryker");
+        assert!((c.confidence - 0.980).abs() < 1e-3);
+        assert!(c.other.is_some_and(|o| o < 0.01));
+    }
+
+    #[test]
+    fn other_design_above_the_top_class_is_uncertain_even_under_a_low_threshold() {
+        // Medtronic 0.4, other 0.45: Medtronic passes a 0.3 threshold but "other" beats it.
+        let p = vec![0.4, 0.1, 0.05];
+        assert_eq!(
+            call(&test_class_names(), p.clone(), Some(0.45), 0.3).label,
+            UNCERTAIN
+        );
+        assert_eq!(
+            call(&test_class_names(), p, Some(0.3), 0.3).label,
+            "Medtronic"
+        );
+    }
+
+    #[test]
+    fn k_plus_two_logits_are_an_error() {
+        let message = split_other("classifier_lateral", &[0.0; 5], 3, 1.0)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("classifier_lateral"), "{message}");
+        assert!(message.contains("5 logits"), "{message}");
+        assert!(!message.contains('\n'), "{message}");
+        assert!(split_other("classifier_ap", &[0.0; 2], 3, 1.0).is_err());
     }
 
     #[test]

@@ -146,6 +146,7 @@ fn screw_reports(
                 .collect(),
             label: call.label,
             confidence: call.confidence,
+            other_design: call.other,
             overrule: None,
         })
         .collect()

@@ -1,11 +1,11 @@
 //! The selected screw, large: its crop from the full-resolution image (the pixels the
 //! classifier judged, with the same margin) and a bar per class probability in the
-//! manufacturer's colour.
+//! manufacturer's colour, plus a grey "other design" bar for a pack that has that output.
 
 use egui::{Color32, RichText, TextureHandle, Vec2};
 
 use super::case_view::ScrewRef;
-use super::palette::colour_of;
+use super::palette::{UNCERTAIN_GREY, colour_of};
 use crate::pack::Manifest;
 use crate::radiograph::GreyImage;
 use crate::report::ScrewReport;
@@ -51,22 +51,31 @@ impl ScrewDetail {
         }
         for class in &manifest.classes {
             let p = screw.probabilities.get(&class.name).copied().unwrap_or(0.0);
-            ui.horizontal(|ui| {
-                ui.add_sized(
-                    Vec2::new(90.0, 14.0),
-                    egui::Label::new(
-                        RichText::new(&class.name).color(colour_of(manifest, &class.name)),
-                    ),
-                );
-                ui.add(
-                    egui::ProgressBar::new(p)
-                        .desired_width(150.0)
-                        .fill(colour_of(manifest, &class.name))
-                        .text(RichText::new(format!("{:.0} %", p * 100.0)).color(Color32::BLACK)),
-                );
-            });
+            probability_bar(ui, &class.name, p, colour_of(manifest, &class.name));
+        }
+        if let Some(p) = screw.other_design {
+            probability_bar(ui, OTHER_DESIGN, p, UNCERTAIN_GREY);
         }
     }
+}
+
+/// The name of the bar for "a design none of the pack's classes".
+pub const OTHER_DESIGN: &str = "other design";
+
+/// One labelled bar of width 150 points, filled to `p` in `colour`.
+fn probability_bar(ui: &mut egui::Ui, name: &str, p: f32, colour: Color32) {
+    ui.horizontal(|ui| {
+        ui.add_sized(
+            Vec2::new(90.0, 14.0),
+            egui::Label::new(RichText::new(name).color(colour)),
+        );
+        ui.add(
+            egui::ProgressBar::new(p)
+                .desired_width(150.0)
+                .fill(colour)
+                .text(RichText::new(format!("{:.0} %", p * 100.0)).color(Color32::BLACK)),
+        );
+    });
 }
 
 /// The screw's box grown by `margin` of its size on each side, clamped to the image, as
@@ -119,6 +128,7 @@ mod tests {
             label: String::new(),
             confidence: 1.0,
             probabilities: BTreeMap::new(),
+            other_design: None,
             overrule: None,
         };
         // Grown by 10 % of 10 x 20 on each side: x 89..101 -> clamped to 89..100, y 8..32.

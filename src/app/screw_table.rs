@@ -110,6 +110,7 @@ mod tests {
             label: "a".to_owned(),
             confidence: 0.9,
             probabilities: BTreeMap::new(),
+            other_design: None,
             overrule: None,
         }
     }

@@ -27,6 +27,7 @@ mod tests {
         Candidate {
             box_in_input: PixelBox::from([x0, 0.0, x0 + 10.0, 10.0]),
             score,
+            partner: None,
         }
     }
 

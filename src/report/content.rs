@@ -285,12 +285,18 @@ fn screw_table(input: &ReportInput) -> Block {
         .to_vec();
     // Class columns hold each class's probability; the class name is their header.
     header.extend(classes.iter().map(|c| (*c).to_owned()));
-    header.push("note".to_owned());
     let mut weights = vec![0.5, 0.8, 1.5, 0.7];
     weights.extend(classes.iter().map(|_| 0.9));
+    // Only a pack with an "other design" output adds the column.
+    let other = input.report.screws().any(|(_, s)| s.other_design.is_some());
+    if other {
+        header.push("other design".to_owned());
+        weights.push(0.9);
+    }
+    header.push("note".to_owned());
     weights.push(3.0);
     let rows = numbered_screws(&input.report)
-        .map(|(n, image, s)| screw_row(input, &classes, n, image, s))
+        .map(|(n, image, s)| screw_row(input, &classes, other, n, image, s))
         .collect();
     Block::Table(Table {
         header,
@@ -312,6 +318,7 @@ fn numbered_screws(report: &Report) -> impl Iterator<Item = (usize, &ImageReport
 fn screw_row(
     input: &ReportInput,
     classes: &[&str],
+    other: bool,
     n: usize,
     image: &ImageReport,
     s: &ScrewReport,
@@ -331,6 +338,9 @@ fn screw_row(
         let p = s.probabilities.get(*c).copied().unwrap_or(0.0);
         format!("{:.0} %", p * 100.0)
     }));
+    if other {
+        cells.push(format!("{:.0} %", s.other_design.unwrap_or(0.0) * 100.0));
+    }
     cells.push(screw_note(s));
     let colour = if s.effective_label() == UNCERTAIN {
         INK

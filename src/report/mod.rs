@@ -90,6 +90,10 @@ pub struct ScrewReport {
     pub label: String,
     pub confidence: f32,
     pub probabilities: BTreeMap<String, f32>,
+    /// The probability of "a design none of the classes", from a pack whose classifiers
+    /// have that output; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_design: Option<f32>,
     /// The surgeon's own label for this screw, which the vote counts instead of `label`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrule: Option<String>,

@@ -169,6 +169,7 @@ mod tests {
                 label: label.into(),
                 confidence: 0.9,
                 probabilities: std::collections::BTreeMap::new(),
+                other_design: None,
                 overrule: None,
             }],
         }

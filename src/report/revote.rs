@@ -2,7 +2,7 @@
 //! or overrules a screw, the labels and the verdict follow without rerunning any model.
 
 use super::{Report, ScrewReport};
-use crate::classify::UNCERTAIN;
+use crate::classify::{UNCERTAIN, is_confident};
 use crate::pack::Thresholds;
 use crate::view::View;
 use crate::vote::{Ballot, Verdict, verdict};
@@ -35,8 +35,8 @@ impl ScrewReport {
 }
 
 impl Report {
-    /// Labels every screw again with `uncertain_below` as the confidence threshold, then
-    /// votes again. Overrules are kept.
+    /// Labels every screw again with `uncertain_below` as the confidence threshold (and the
+    /// "other design" rule of [`is_confident`]), then votes again. Overrules are kept.
     pub fn relabel(&mut self, classes: &[String], uncertain_below: f32, thresholds: &Thresholds) {
         for screw in self.images.iter_mut().flat_map(|i| i.screws.iter_mut()) {
             let best = screw
@@ -45,7 +45,9 @@ impl Report {
                 .max_by(|a, b| a.1.total_cmp(b.1))
                 .map(|(k, p)| (k.clone(), *p));
             (screw.label, screw.confidence) = match best {
-                Some((label, p)) if p >= uncertain_below => (label, p),
+                Some((label, p)) if is_confident(p, screw.other_design, uncertain_below) => {
+                    (label, p)
+                }
                 Some((_, p)) => (UNCERTAIN.to_owned(), p),
                 None => (UNCERTAIN.to_owned(), 0.0),
             };
@@ -103,6 +105,7 @@ mod tests {
                 .into_iter()
                 .zip(p)
                 .collect::<BTreeMap<_, _>>(),
+            other_design: None,
             overrule: None,
         }
     }
@@ -147,6 +150,17 @@ mod tests {
         assert_eq!(r.images[0].screws[2].label, UNCERTAIN);
         r.relabel(&test_class_names(), 0.8, &Thresholds::for_tests());
         assert_eq!(r.verdict.both.label, UNCERTAIN);
+    }
+
+    #[test]
+    fn other_design_above_the_top_class_stays_uncertain_at_a_low_threshold() {
+        let mut r = report();
+        // Stryker 0.4 against "other design" 0.45 (the classes sum to 1 - 0.45 = 0.55).
+        r.images[0].screws[2] = screw([0.1, 0.05, 0.4]);
+        r.images[0].screws[2].other_design = Some(0.45);
+        r.relabel(&test_class_names(), 0.3, &Thresholds::for_tests());
+        assert_eq!(r.images[0].screws[2].label, UNCERTAIN);
+        assert_eq!(r.images[0].screws[0].label, "Stryker");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{ImageReport, Report};
+use super::{ImageReport, Report, ScrewReport};
 use crate::view::View;
 
 /// The per-screw table and the verdict, as lines of text.
@@ -44,6 +44,8 @@ fn image_section(out: &mut String, image: &ImageReport, first: usize) {
         .first()
         .map(|s| s.probabilities.keys().collect())
         .unwrap_or_default();
+    // Only a pack with an "other design" output adds the column.
+    let other = image.screws.iter().any(|s| s.other_design.is_some());
     let _ = write!(
         out,
         "  {:>3}  {:<26} {:>5}  {:<10} {:>5}",
@@ -52,24 +54,34 @@ fn image_section(out: &mut String, image: &ImageReport, first: usize) {
     for c in &classes {
         let _ = write!(out, " {c:>10}");
     }
+    if other {
+        let _ = write!(out, " {:>10}", "other");
+    }
     out.push('\n');
     for (i, s) in image.screws.iter().enumerate() {
-        let b = s.box_in_image;
-        let corners = format!("{:.0}, {:.0}, {:.0}, {:.0}", b.x0, b.y0, b.x1, b.y1);
-        let _ = write!(
-            out,
-            "  {:>3}  {:<26} {:>5.2}  {:<10} {:>4.0}%",
-            first + i,
-            corners,
-            s.detection_score,
-            s.label,
-            s.confidence * 100.0
-        );
-        for c in &classes {
-            let _ = write!(out, " {:>9.0}%", s.probabilities[*c] * 100.0);
-        }
-        out.push('\n');
+        screw_line(out, first + i, s, &classes, other);
     }
+}
+
+fn screw_line(out: &mut String, n: usize, s: &ScrewReport, classes: &[&String], other: bool) {
+    let b = s.box_in_image;
+    let corners = format!("{:.0}, {:.0}, {:.0}, {:.0}", b.x0, b.y0, b.x1, b.y1);
+    let _ = write!(
+        out,
+        "  {:>3}  {:<26} {:>5.2}  {:<10} {:>4.0}%",
+        n,
+        corners,
+        s.detection_score,
+        s.label,
+        s.confidence * 100.0
+    );
+    for c in classes {
+        let _ = write!(out, " {:>9.0}%", s.probabilities[*c] * 100.0);
+    }
+    if other {
+        let _ = write!(out, " {:>9.0}%", s.other_design.unwrap_or(0.0) * 100.0);
+    }
+    out.push('\n');
 }
 
 fn verdict_section(out: &mut String, report: &Report) {
@@ -105,6 +117,29 @@ pub fn screws(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_other_design_column_follows_the_classes() {
+        let s = ScrewReport {
+            box_in_image: crate::geometry::PixelBox::from([1.0, 2.0, 3.0, 4.0]),
+            detection_score: 0.9,
+            label: "uncertain".to_owned(),
+            confidence: 0.3,
+            probabilities: [("A".to_owned(), 0.3), ("B".to_owned(), 0.25)].into(),
+            other_design: Some(0.45),
+            overrule: None,
+        };
+        let (a, b) = ("A".to_owned(), "B".to_owned());
+        let mut with = String::new();
+        screw_line(&mut with, 1, &s, &[&a, &b], true);
+        assert!(
+            with.trim_end().ends_with("30%        25%        45%"),
+            "{with}"
+        );
+        let mut without = String::new();
+        screw_line(&mut without, 1, &s, &[&a, &b], false);
+        assert!(without.trim_end().ends_with("30%        25%"), "{without}");
+    }
 
     #[test]
     fn one_screw_is_singular() {
