@@ -111,13 +111,8 @@ mod tests {
     use super::*;
     use crate::geometry::PixelBox;
 
-    #[test]
-    fn the_crop_is_the_grown_box_clamped_to_the_image() {
-        // A 100 x 50 ramp: value = x / 100, so a crop's first column tells where it starts.
-        let image = GreyImage::from_fn(100, 50, |x, _| {
-            image::Luma([f32::from(u16::try_from(x).unwrap()) / 100.0])
-        });
-        let screw = ScrewReport {
+    fn screw(other_design: Option<f32>) -> ScrewReport {
+        ScrewReport {
             box_in_image: PixelBox {
                 x0: 90.0,
                 y0: 10.0,
@@ -128,9 +123,35 @@ mod tests {
             label: String::new(),
             confidence: 1.0,
             probabilities: BTreeMap::new(),
-            other_design: None,
+            other_design,
             overrule: None,
-        };
+        }
+    }
+
+    /// Whether the bars of `screw` under the bundled pack include "other design".
+    fn shows_other_design(screw: &ScrewReport) -> bool {
+        use egui_kittest::kittest::Queryable;
+        let path = crate::pack::bundled_pack_dir().join("manifest.json");
+        let manifest = Manifest::read(&path).unwrap();
+        let detail = ScrewDetail::default();
+        let harness = egui_kittest::Harness::new_ui(|ui| detail.ui(ui, screw, &manifest));
+        harness.get_by_label("Stryker");
+        harness.query_by_label(OTHER_DESIGN).is_some()
+    }
+
+    #[test]
+    fn an_other_design_bar_only_for_a_pack_that_has_that_output() {
+        assert!(shows_other_design(&screw(Some(0.45))));
+        assert!(!shows_other_design(&screw(None)));
+    }
+
+    #[test]
+    fn the_crop_is_the_grown_box_clamped_to_the_image() {
+        // A 100 x 50 ramp: value = x / 100, so a crop's first column tells where it starts.
+        let image = GreyImage::from_fn(100, 50, |x, _| {
+            image::Luma([f32::from(u16::try_from(x).unwrap()) / 100.0])
+        });
+        let screw = screw(None);
         // Grown by 10 % of 10 x 20 on each side: x 89..101 -> clamped to 89..100, y 8..32.
         let crop = crop(&image, &screw, 0.1);
         assert_eq!(crop.size, [11, 24]);

@@ -130,3 +130,31 @@ impl Report {
             .flat_map(|(i, img)| img.screws.iter().map(move |s| (i, s)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn screw(other_design: Option<f32>) -> ScrewReport {
+        ScrewReport {
+            box_in_image: PixelBox::from([0.0, 0.0, 10.0, 10.0]),
+            detection_score: 0.9,
+            label: "uncertain".to_owned(),
+            confidence: 0.3,
+            probabilities: BTreeMap::from([("Stryker".to_owned(), 0.25)]),
+            other_design,
+            overrule: None,
+        }
+    }
+
+    #[test]
+    fn other_design_is_in_the_json_only_when_the_pack_has_it() {
+        let with = serde_json::to_value(screw(Some(0.75))).unwrap();
+        assert_eq!(with["other_design"], serde_json::json!(0.75));
+        let without = serde_json::to_value(screw(None)).unwrap();
+        assert!(without.get("other_design").is_none(), "{without}");
+        // A report written before the field existed still reads.
+        let old: ScrewReport = serde_json::from_value(without).unwrap();
+        assert_eq!(old.other_design, None);
+    }
+}
