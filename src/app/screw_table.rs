@@ -52,6 +52,8 @@ pub fn ui(
                     for h in ["screw", "view", "from top", "call", "conf."] {
                         ui.label(RichText::new(h).strong());
                     }
+                    // TODO(#3): an "other design" column for a pack with that output; until
+                    // then the selected screw's bars show it.
                     for c in &classes {
                         ui.label(RichText::new(*c).strong().color(colour_of(manifest, c)));
                     }
