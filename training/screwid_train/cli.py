@@ -31,6 +31,7 @@ def _build_pack(args: argparse.Namespace) -> None:
             patients=args.patients,
             others=max(30, args.patients),
             unseen=max(3, args.patients // 15),
+            variants=max(5, args.patients // 5),
         )
     if args.quick:
         train = replace(train, view_steps=5, det_steps=5, cls_steps=5)

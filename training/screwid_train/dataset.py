@@ -15,6 +15,7 @@ from screwid_train.imaging import jitter_box, letterbox, screw_crop
 from screwid_train.render.others import render_other
 from screwid_train.render.patient import sample_patient
 from screwid_train.render.scene import render_patient
+from screwid_train.render.variants import OTHER_LABEL, VARIANT_KEY, with_variant
 
 logger = logging.getLogger(__name__)
 
@@ -23,13 +24,19 @@ SEED_STRIDE = 100_000
 UNSEEN_SEED_BASE = 8_000_000
 OTHER_SEED_BASE = 7_000_000
 SAMPLE_SEED_BASE = 9_000_000
+VARIANT_SEED_BASE = 6_000_000
 
 
 @dataclass(frozen=True)
 class DataConfig:
-    patients: int = 480
+    # A larger test share than the founding study's 20 % so that the test split has at
+    # least 200 patients within a render budget of a few tens of minutes on 2 cores.
+    patients: int = 800
+    train_share: float = 0.6
+    val_share: float = 0.1
+    variants: int = 150  # patients with a random "other" design (train 80 %, val 20 %)
     others: int = 480
-    unseen: int = 32
+    unseen: int = 64
     long_side: int = 1024
     det_size: int = 512
     view_size: int = 128
@@ -50,14 +57,16 @@ def patient_designs(seed: int, index: int, mixed_share: float) -> tuple[str, ...
     return (primary, other) if rng.uniform() < 0.5 else (other, primary)
 
 
-def split_patients(n: int, seed: int) -> dict[str, list[int]]:
-    """Patient-level 65/15/20 split, stratified by primary design (index mod 3)."""
+def split_patients(
+    n: int, seed: int, train_share: float = 0.65, val_share: float = 0.15
+) -> dict[str, list[int]]:
+    """Patient-level split (train / val / rest for test), stratified by primary design."""
     rng = np.random.default_rng([seed, 99])
     out: dict[str, list[int]] = {"train": [], "val": [], "test": []}
     for k in range(len(TRAINING_DESIGNS)):
         ids = np.array([i for i in range(n) if i % len(TRAINING_DESIGNS) == k])
         rng.shuffle(ids)
-        n_tr, n_va = round(0.65 * len(ids)), round(0.15 * len(ids))
+        n_tr, n_va = round(train_share * len(ids)), round(val_share * len(ids))
         out["train"] += ids[:n_tr].tolist()
         out["val"] += ids[n_tr : n_tr + n_va].tolist()
         out["test"] += ids[n_tr + n_va :].tolist()
@@ -77,6 +86,8 @@ class _Job:
 
 def _render_job(job: _Job) -> dict:
     df = load_designs(Path(job.designs_path) if job.designs_path else None)
+    if job.designs == (VARIANT_KEY,):
+        df = with_variant(df, job.seed)
     spec = sample_patient(df, job.seed, job.designs, job.patient_id)
     views = render_patient(spec, long_side=job.cfg.long_side)
     rng = np.random.default_rng([job.seed, 21])
@@ -153,8 +164,12 @@ def build_patients(
     df: DesignFile,
     designs_path: Path | None,
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, list[dict]]]:
-    """Render every patient; returns arrays per split and the raw results (for evaluation)."""
-    splits = split_patients(cfg.patients, cfg.seed)
+    """Render every patient; returns arrays per split and the raw results (for evaluation).
+
+    Patients of a random variant design ("other design" class) come after the known ones and
+    go to train and val only: the test split is about the three known designs.
+    """
+    splits = split_patients(cfg.patients, cfg.seed, cfg.train_share, cfg.val_share)
     dp = str(designs_path) if designs_path else None
     jobs = []
     for i in range(cfg.patients):
@@ -171,8 +186,13 @@ def build_patients(
                 dp,
             )
         )
+    for k in range(cfg.variants):
+        i = cfg.patients + k
+        splits["train" if k % 5 else "val"].append(i)
+        seed = VARIANT_SEED_BASE + cfg.seed * 10_000 + k
+        jobs.append(_Job(i, seed, (VARIANT_KEY,), f"V{k:04d}", cfg, k % 5 == 0, dp))
     results = _run(jobs, cfg.workers, "render patients")
-    labels = df.labels()
+    labels = [*df.labels(), OTHER_LABEL]
     by_split = {k: [r for r in results if r["index"] in set(v)] for k, v in splits.items()}
     arrays = {k: _pack(v, cfg, labels) for k, v in by_split.items()}
     return arrays, by_split

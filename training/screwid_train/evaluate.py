@@ -27,7 +27,7 @@ def softmax(x: np.ndarray, t: float = 1.0) -> np.ndarray:
 class Pack:
     """The four ONNX models of a pack directory, run one image at a time."""
 
-    def __init__(self, pack: Path, temperatures: dict[str, float]) -> None:
+    def __init__(self, pack: Path, temperatures: dict[str, float], classes: int = 3) -> None:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 2
         self.sess = {
@@ -37,6 +37,7 @@ class Pack:
             for name in ("view", "detector", "classifier_ap", "classifier_lateral")
         }
         self.temperatures = temperatures
+        self.classes = classes
 
     def _run(self, name: str, x: np.ndarray) -> np.ndarray:
         inp = ((x - 0.5) / 0.25).astype(np.float32)[None, None]
@@ -59,13 +60,17 @@ class Pack:
         return boxes_to_image(out, g, threshold, nms_iou)
 
     def classify(self, display: np.ndarray, view: str, boxes: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities [N, K] of each box."""
+        """Calibrated probabilities [N, K] of each box's K known classes.
+
+        With an "other design" output (K + 1 logits) the softmax runs over all K + 1, as in
+        the app, and the known probabilities then sum to 1 - other.
+        """
         if len(boxes) == 0:
-            return np.zeros((0, 3), dtype=np.float32)
+            return np.zeros((0, self.classes), dtype=np.float32)
         logits = np.stack(
             [self._run(f"classifier_{view}", screw_crop(display, tuple(b))) for b in boxes]
         )
-        return softmax(logits, self.temperatures[view])
+        return softmax(logits, self.temperatures[view])[:, : self.classes]
 
 
 def boxes_to_image(

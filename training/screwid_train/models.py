@@ -62,10 +62,13 @@ def fuse(cin: int, cout: int) -> nn.Sequential:
 
 
 class Detector(nn.Module):
-    """CenterNet-style detector: stride-4 output [heatmap(sigmoid), dx, dy, log w, log h]."""
+    """CenterNet-style detector: stride-4 output [heatmap(sigmoid), dx, dy, log w, log h],
+    and with `pair` five more channels for a second screw under the same peak
+    [pair(sigmoid), dx2, dy2, log w2, log h2] (`docs/contracts.md`)."""
 
-    def __init__(self, w: tuple[int, ...] = (16, 32, 48, 64, 96)) -> None:
+    def __init__(self, w: tuple[int, ...] = (16, 32, 48, 64, 96), pair: bool = True) -> None:
         super().__init__()
+        self.channels = 10 if pair else 5
         self.stem = nn.Sequential(conv_bn(1, w[0], 2), conv_bn(w[0], w[1], 2))
         self.down1 = nn.Sequential(conv_bn(w[1], w[2], 2), conv_bn(w[2], w[2]))
         self.down2 = nn.Sequential(conv_bn(w[2], w[3], 2), conv_bn(w[3], w[3]))
@@ -74,10 +77,12 @@ class Detector(nn.Module):
         self.fuse2 = fuse(w[4] + w[3], w[3])
         self.fuse1 = fuse(w[3] + w[2], w[2])
         self.fuse0 = fuse(w[2] + w[1], 24)
-        self.head = nn.Conv2d(24, 5, 1)
+        self.head = nn.Conv2d(24, self.channels, 1)
         nn.init.constant_(self.head.bias, 0.0)
         with torch.no_grad():
             self.head.bias[0] = -2.19  # prior 0.1 for the heatmap
+            if pair:
+                self.head.bias[5] = -2.19
 
     def raw(self, x: torch.Tensor) -> torch.Tensor:
         """Logits before the heatmap sigmoid (for a numerically stable loss)."""
@@ -92,7 +97,11 @@ class Detector(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.raw(x)
-        return torch.cat([torch.sigmoid(out[:, :1]), out[:, 1:]], dim=1)
+        if self.channels == 5:
+            return torch.cat([torch.sigmoid(out[:, :1]), out[:, 1:]], dim=1)
+        prob = torch.sigmoid(out[:, :1])
+        pair = torch.sigmoid(out[:, 5:6])
+        return torch.cat([prob, out[:, 1:5], pair, out[:, 6:]], dim=1)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -33,6 +33,9 @@ from screwid_train.train import (
 
 logger = logging.getLogger(__name__)
 
+# The three known designs plus the "other design" output (render/variants.py).
+SCREW_OUTPUTS = 4
+
 
 @dataclass(frozen=True)
 class PackConfig:
@@ -55,7 +58,7 @@ def _train_task(name: str) -> tuple[str, dict]:
     elif name == "detector":
         model = train_detector(data, cfg)
     else:
-        model = train_screw(data, name, cfg)
+        model = train_screw(data, name, cfg, classes=SCREW_OUTPUTS)
     return name, {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
@@ -71,8 +74,8 @@ def train_all(data: dict, others: np.ndarray, cfg: TrainConfig) -> dict[str, tor
     fresh = {
         "view": view_model(),
         "detector": Detector(),
-        "ap": screw_model(3),
-        "lateral": screw_model(3),
+        "ap": screw_model(SCREW_OUTPUTS),
+        "lateral": screw_model(SCREW_OUTPUTS),
     }
     for name, model in fresh.items():
         model.load_state_dict(states[name])
@@ -128,7 +131,7 @@ def build_pack(out: Path, cfg: PackConfig) -> dict:
     th = {
         "detection": thr,
         "nms_iou": nms_iou,
-        "screw_uncertain_below": 0.6,
+        "screw_uncertain_below": report.tune_uncertain(val_recs, labels),
         "view_other_below": 0.5,
         "mixed_min_share": 0.2,
         "mixed_min_screws": 2,

@@ -48,34 +48,41 @@ def screw_metrics(recs: list[ViewRecord], labels: list[str]) -> dict:
 
 
 def end_to_end(pack: Pack, recs: list[ViewRecord], labels: list[str], th: dict) -> dict:
-    """Detections classified from the display image, then voted per patient."""
+    """Detections classified from the display image, then voted per patient (AP only,
+    lateral only and both views), with how often mixed and single-design patients are
+    flagged as mixed."""
     per_view = {v: [0, 0] for v in ("ap", "lateral")}
-    patient_probs: dict[int, list[np.ndarray]] = {}
-    patient_truth: dict[int, set[str]] = {}
+    probs_of: dict[tuple[int, str], np.ndarray] = {}
+    truth: dict[int, set[str]] = {}
     for r in recs:
         boxes, _ = boxes_to_image(r.det_out, r.letterbox, th["detection"], th["nms_iou"])
         probs = pack.classify(r.display, r.view, boxes)
-        m = match(r.gt_boxes, boxes)
-        for k, d in enumerate(m):
+        for k, d in enumerate(match(r.gt_boxes, boxes)):
             if d >= 0:
                 per_view[r.view][0] += int(labels[int(probs[d].argmax())] == r.gt_labels[k])
                 per_view[r.view][1] += 1
-        patient_probs.setdefault(r.patient, []).append(probs)
-        patient_truth.setdefault(r.patient, set()).update(r.gt_labels)
-    correct = 0
-    for pid, plist in patient_probs.items():
-        got = vote(
-            np.concatenate(plist),
-            labels,
-            th["screw_uncertain_below"],
-            th["mixed_min_share"],
-            th["mixed_min_screws"],
-        )
-        correct += int(set(got) == patient_truth[pid])
+        probs_of[(r.patient, r.view)] = probs
+        truth.setdefault(r.patient, set()).update(r.gt_labels)
+
+    def voted(pid: int, views: tuple[str, ...]) -> set[str]:
+        p = [probs_of[(pid, v)] for v in views if (pid, v) in probs_of]
+        args = (th["screw_uncertain_below"], th["mixed_min_share"], th["mixed_min_screws"])
+        return set(vote(np.concatenate(p), labels, *args)) if p else set()
+
+    both = {pid: voted(pid, ("ap", "lateral")) for pid in truth}
+    mixed = [pid for pid in truth if len(truth[pid]) > 1]
+    single = [pid for pid in truth if len(truth[pid]) == 1]
     return {
         "matched_screw_accuracy": {v: c / max(n, 1) for v, (c, n) in per_view.items()},
-        "patient_accuracy": correct / max(len(patient_probs), 1),
-        "patients": len(patient_probs),
+        "patient_accuracy": float(np.mean([both[p] == truth[p] for p in truth])),
+        "patient_accuracy_by_view": {
+            v: float(np.mean([voted(p, (v,)) == truth[p] for p in truth]))
+            for v in ("ap", "lateral")
+        },
+        "patients": len(truth),
+        "mixed_patients": len(mixed),
+        "mixed_flagged": float(np.mean([len(both[p]) > 1 for p in mixed])) if mixed else None,
+        "single_flagged_mixed": float(np.mean([len(both[p]) > 1 for p in single])),
     }
 
 
@@ -85,10 +92,22 @@ def unseen_metrics(recs: list[ViewRecord], known: list[ViewRecord], below: float
         return float((p.max(axis=1) < below).mean())
 
     return {
+        "unseen_screws": int(sum(len(r.gt_probs) for r in recs)),
         "unseen_screws_flagged_uncertain": flagged(recs),
         "known_screws_flagged_uncertain": flagged(known),
         "unseen_patients": len({r.patient for r in recs}),
     }
+
+
+def tune_uncertain(recs: list[ViewRecord], labels: list[str], known_max: float = 0.03) -> float:
+    """The highest uncertainty threshold leaving at most `known_max` of the known-design
+    validation screws uncertain (a higher threshold flags more screws of unknown designs)."""
+    p = [r.gt_probs[k] for r in recs for k, lab in enumerate(r.gt_labels) if lab in labels]
+    if not p:
+        return 0.6
+    top = np.stack(p).max(axis=1)
+    ok = [t for t in np.arange(0.5, 0.951, 0.05) if (top < t).mean() <= known_max]
+    return round(float(max(ok)), 2) if ok else 0.5
 
 
 def view_metrics(recs: list[ViewRecord], other_logits: np.ndarray) -> dict:

@@ -23,10 +23,10 @@ logger = logging.getLogger(__name__)
 class TrainConfig:
     view_steps: int = 400
     view_batch: int = 64
-    det_steps: int = 1500
+    det_steps: int = 2500
     det_batch: int = 8
     det_crop: int = 256
-    cls_steps: int = 1500
+    cls_steps: int = 3000
     cls_batch: int = 48
     lr: float = 2e-3
     seed: int = 0
@@ -181,7 +181,7 @@ def _det_batch(
     crop: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, ...]:
-    xs, hms, regs, masks = [], [], [], []
+    xs, hms, regs, masks, pairs, regs2 = [], [], [], [], [], []
     size = images.shape[-1]
     for k in idx:
         b = boxes[k].copy()
@@ -214,7 +214,9 @@ def _det_batch(
         hms.append(t["hm"])
         regs.append(t["reg"])
         masks.append(t["mask"])
-    return np.stack(xs), np.stack(hms), np.stack(regs), np.stack(masks)
+        pairs.append(t["pair"])
+        regs2.append(t["reg2"])
+    return tuple(np.stack(a) for a in (xs, hms, regs, masks, pairs, regs2))
 
 
 def train_detector(
@@ -235,9 +237,11 @@ def train_detector(
     for step in bar:
         _schedule(opt, step, cfg.det_steps, cfg.lr)
         idx = rng.integers(0, len(images), size=cfg.det_batch)
-        x, hm, reg, mask = (_tensor(a) for a in _det_batch(images, boxes, idx, cfg.det_crop, rng))
+        x, hm, reg, mask, pair, reg2 = (
+            _tensor(a) for a in _det_batch(images, boxes, idx, cfg.det_crop, rng)
+        )
         x = intensity(x[:, None], g)
-        loss, parts = detector_loss(model.raw(normalise(x)), hm, reg, mask)
+        loss, parts = detector_loss(model.raw(normalise(x)), hm, reg, mask, pair, reg2)
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -15,7 +15,8 @@ from screwid_train.models import Classifier, Detector
     ("name", "model", "size", "out_shape"),
     [
         ("cls", Classifier((4, 8), classes=3, blocks=1), 96, [1, 3]),
-        ("det", Detector((4, 8, 8, 8, 8)), 128, [1, 5, 32, 32]),
+        ("det", Detector((4, 8, 8, 8, 8)), 128, [1, 10, 32, 32]),
+        ("det5", Detector((4, 8, 8, 8, 8), pair=False), 128, [1, 5, 32, 32]),
     ],
 )
 def test_export_matches_torch(tmp_path, name, model, size, out_shape) -> None:

@@ -32,6 +32,7 @@ class ViewParams:
     photons: float  # mean photons per full-resolution pixel without attenuation
     blur_sigma: float  # full-resolution pixels
     roll_deg: float
+    yaw_deg: float  # patient rotation about the long axis: real laterals are rarely true
     flip: bool
     iso_offset: tuple[float, float]  # mm in the detector plane
     src_dist: float
@@ -55,6 +56,7 @@ def sample_view_params(view: str, acq: Acquisition, rng: np.random.Generator) ->
         photons=float(np.exp(rng.uniform(np.log(5000), np.log(50000)))),
         blur_sigma=float(rng.uniform(*acq.blur_sigma_pixels)),
         roll_deg=float(rng.uniform(-15, 15)),
+        yaw_deg=float(rng.uniform(-6, 6) if view == "lateral" else rng.uniform(-4, 4)),
         flip=bool(rng.uniform() < 0.2),
         iso_offset=(float(rng.uniform(-25, 25)), float(rng.uniform(-25, 25))),
         src_dist=float(rng.uniform(900, 1100)),
@@ -66,12 +68,21 @@ def sample_view_params(view: str, acq: Acquisition, rng: np.random.Generator) ->
     )
 
 
-def view_axes(view: str, roll_deg: float, flip: bool) -> tuple[np.ndarray, ...]:
-    """Beam, image-x and image-y directions of an AP or a lateral view."""
+def view_axes(
+    view: str, roll_deg: float, flip: bool, yaw_deg: float = 0.0
+) -> tuple[np.ndarray, ...]:
+    """Beam, image-x and image-y directions of an AP or a lateral view.
+
+    `yaw_deg` turns the beam about the body's long axis (z): a patient rotated by a few
+    degrees, which is what separates the left and right screws on most real laterals.
+    """
     if view == "ap":
         beam, eu, ev = np.array([0.0, 1, 0]), np.array([1.0, 0, 0]), np.array([0.0, 0, -1])
     else:
         beam, eu, ev = np.array([1.0, 0, 0]), np.array([0.0, -1, 0]), np.array([0.0, 0, -1])
+    y = np.radians(yaw_deg)
+    turn = np.array([[np.cos(y), -np.sin(y), 0.0], [np.sin(y), np.cos(y), 0.0], [0.0, 0.0, 1.0]])
+    beam, eu = turn @ beam, turn @ eu
     if flip:
         eu = -eu
     r = np.radians(roll_deg)
@@ -81,7 +92,7 @@ def view_axes(view: str, roll_deg: float, flip: bool) -> tuple[np.ndarray, ...]:
 
 def make_camera(p: ViewParams, iso: np.ndarray, scale: float) -> Camera:
     """Camera for rendering at `scale` times the stored resolution (boxes follow)."""
-    beam, eu, ev = view_axes(p.view, p.roll_deg, p.flip)
+    beam, eu, ev = view_axes(p.view, p.roll_deg, p.flip, p.yaw_deg)
     width, height = max(8, round(p.width * scale)), max(8, round(p.height * scale))
     ps = p.pixel_spacing * p.width / width
     sid = p.src_dist + p.det_dist
