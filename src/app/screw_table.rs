@@ -42,50 +42,31 @@ pub fn ui(
 ) -> Option<ScrewRef> {
     let mut hovered = None;
     let classes: Vec<&str> = manifest.classes.iter().map(|c| c.name.as_str()).collect();
+    // Only a pack whose classifiers have an "other design" output fills this column.
+    let other = report
+        .images
+        .iter()
+        .flat_map(|i| &i.screws)
+        .any(|s| s.other_design.is_some());
     egui::ScrollArea::both()
         .id_salt("screw-table")
         .show(ui, |ui| {
             egui::Grid::new("screws")
                 .striped(true)
-                .num_columns(5 + classes.len())
+                .num_columns(5 + classes.len() + usize::from(other))
                 .show(ui, |ui| {
-                    for h in ["screw", "view", "from top", "call", "conf."] {
-                        ui.label(RichText::new(h).strong());
-                    }
-                    // TODO(#3): an "other design" column for a pack with that output; until
-                    // then the selected screw's bars show it.
-                    for c in &classes {
-                        ui.label(RichText::new(*c).strong().color(colour_of(manifest, c)));
-                    }
-                    ui.end_row();
+                    header(ui, manifest, &classes, other);
                     for (n, (r, level)) in reading_order(report).into_iter().enumerate() {
-                        let image = &report.images[r.0];
-                        let screw = &image.screws[r.1];
                         let marked = *selected == Some(r) || hovered_box == Some(r);
-                        let response = ui.selectable_label(marked, format!("#{}", n + 1));
+                        let response = row(ui, report, manifest, (n, r, level), marked, &classes);
                         if response.clicked() {
                             *selected = Some(r);
                         }
                         if response.hovered() {
                             hovered = Some(r);
                         }
-                        ui.label(image.view.as_str());
-                        ui.label(level.to_string());
-                        let label = screw.effective_label();
-                        let mut text = RichText::new(label).color(colour_of(manifest, label));
-                        if screw.overrule.is_some() {
-                            text = text.italics();
-                        }
-                        let cell = ui.label(text);
-                        if screw.overrule.is_some() {
-                            cell.on_hover_text(format!(
-                                "overruled by the surgeon; the model said {}",
-                                screw.label
-                            ));
-                        }
-                        ui.label(format!("{:.0} %", screw.confidence * 100.0));
-                        for c in &classes {
-                            let p = screw.probabilities.get(*c).copied().unwrap_or(0.0);
+                        if other {
+                            let p = report.images[r.0].screws[r.1].other_design.unwrap_or(0.0);
                             ui.label(format!("{:.0} %", p * 100.0));
                         }
                         ui.end_row();
@@ -93,6 +74,53 @@ pub fn ui(
                 });
         });
     hovered
+}
+
+fn header(ui: &mut egui::Ui, manifest: &Manifest, classes: &[&str], other: bool) {
+    for h in ["screw", "view", "from top", "call", "conf."] {
+        ui.label(RichText::new(h).strong());
+    }
+    for c in classes {
+        ui.label(RichText::new(*c).strong().color(colour_of(manifest, c)));
+    }
+    if other {
+        ui.label(RichText::new("other design").strong());
+    }
+    ui.end_row();
+}
+
+/// One screw's cells up to its class probabilities; returns the number cell's response.
+fn row(
+    ui: &mut egui::Ui,
+    report: &Report,
+    manifest: &Manifest,
+    (n, r, level): (usize, ScrewRef, usize),
+    marked: bool,
+    classes: &[&str],
+) -> egui::Response {
+    let image = &report.images[r.0];
+    let screw = &image.screws[r.1];
+    let response = ui.selectable_label(marked, format!("#{}", n + 1));
+    ui.label(image.view.as_str());
+    ui.label(level.to_string());
+    let label = screw.effective_label();
+    let mut text = RichText::new(label).color(colour_of(manifest, label));
+    if screw.overrule.is_some() {
+        text = text.italics();
+    }
+    let cell = ui.label(text);
+    if screw.overrule.is_some() {
+        cell.on_hover_text(format!(
+            "overruled by the surgeon; the model said {}",
+            screw.label
+        ));
+    }
+    ui.label(format!("{:.0} %", screw.confidence * 100.0));
+    for c in classes {
+        let p = screw.probabilities.get(*c).copied().unwrap_or(0.0);
+        ui.label(format!("{:.0} %", p * 100.0));
+    }
+    response
 }
 
 #[cfg(test)]
@@ -160,6 +188,48 @@ mod tests {
                 ((1, 1), 1),
                 ((1, 0), 2)
             ]
+        );
+    }
+
+    fn report_of(screws: Vec<ScrewReport>) -> Report {
+        Report {
+            schema: String::new(),
+            generator: String::new(),
+            pack: PackRef {
+                name: String::new(),
+                version: String::new(),
+                trained_on: String::new(),
+            },
+            images: vec![image(screws)],
+            verdict: Verdict::default(),
+        }
+    }
+
+    /// The table of `report` under the bundled pack: whether it has an "other design"
+    /// column, and whether `cell` is written in it.
+    fn table_shows(report: &Report, cell: &str) -> (bool, bool) {
+        use egui_kittest::kittest::Queryable;
+        let path = crate::pack::bundled_pack_dir().join("manifest.json");
+        let manifest = Manifest::read(&path).unwrap();
+        let harness = egui_kittest::Harness::new_ui(|ui| {
+            ui.set_min_width(900.0);
+            super::ui(ui, report, &manifest, &mut None, None);
+        });
+        harness.get_by_label("Stryker");
+        (
+            harness.query_by_label("other design").is_some(),
+            harness.query_by_label(cell).is_some(),
+        )
+    }
+
+    #[test]
+    fn an_other_design_column_only_when_the_screws_have_that_probability() {
+        let mut with = screw(10.0, 10.0);
+        with.other_design = Some(0.37);
+        assert_eq!(table_shows(&report_of(vec![with]), "37 %"), (true, true));
+        assert_eq!(
+            table_shows(&report_of(vec![screw(10.0, 10.0)]), "37 %"),
+            (false, false)
         );
     }
 }

@@ -79,3 +79,24 @@ def test_truth_boxes_inside_and_cover_implants(designs, seed: int) -> None:
 def test_mixed_patient_has_two_labels(designs) -> None:
     spec = sample_patient(designs, 31, ("medtronic", "stryker"))
     assert spec.mixed and spec.labels == ["Medtronic", "Stryker"]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5, 6, 7, 8])
+def test_ap_side_marker_is_on_the_side_of_the_screws_called_right(designs, seed: int) -> None:
+    # "R" marks the patient's right; truth calls a screw "right" by the patient's side.
+    # So on an AP film the "R" marker and the right screws share a half of the image.
+    from dataclasses import replace
+
+    from screwid_train.render.acquisition import marker_x
+
+    spec = sample_patient(designs, seed, ("stryker",))
+    views = render_patient(spec, long_side=SMALL)
+    ap = views["ap"]
+    xs = {
+        s: [(b.box[0] + b.box[2]) / 2 for b in ap.screws if b.side == s] for s in ("right", "left")
+    }
+    right_on_left = sum(xs["right"]) / len(xs["right"]) < sum(xs["left"]) / len(xs["left"])
+    marker_on_left = marker_x(ap.params, "R", 0.1) < 0.5
+    assert right_on_left == marker_on_left
+    mirrored = replace(ap.params, flip=not ap.params.flip)
+    assert (marker_x(mirrored, "R", 0.1) < 0.5) != marker_on_left

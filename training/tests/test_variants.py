@@ -13,16 +13,14 @@ def _outside(value: tuple[float, float], known: tuple[float, float]) -> bool:
 
 def test_variants_differ_from_every_known_design() -> None:
     df = load_designs()
+    ranged = ("thread_pitch", "core_ratio", "tip_taper_length", "tulip_height", "tulip_width")
+    ranged = (*ranged, "head_sphere_diameter")
     for seed in range(200):
         v = variant_design(df, seed)
         assert v.label == OTHER_LABEL
         for key in TRAINING_DESIGNS:
             d = df.designs[key]
-            diffs = sum(
-                _outside(getattr(v, f), getattr(d, f))
-                for f in ("thread_pitch", "core_ratio", "tip_taper_length", "tulip_height")
-                + ("tulip_width", "head_sphere_diameter")
-            )
+            diffs = sum(_outside(getattr(v, f), getattr(d, f)) for f in ranged)
             diffs += (v.closure != d.closure) + (v.thread_profile != d.thread_profile)
             diffs += (v.core_shape != d.core_shape) + (abs(v.rod_diameter - d.rod_diameter) > 0.25)
             assert diffs >= 3, (seed, key)

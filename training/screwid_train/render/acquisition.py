@@ -174,6 +174,20 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         return ImageFont.load_default()
 
 
+def marker_x(p: ViewParams, letter: str, inset: float) -> float:
+    """Left edge of a side marker as a share of the image width.
+
+    On an AP film the radiographer puts "R" on the patient's right, which is the viewer's
+    left unless the image is mirrored; on a lateral the letter names the side against the
+    detector and may sit anywhere.
+    """
+    if p.view != "ap":
+        return inset * 2
+    patient_right_on_left = not p.flip
+    on_left = (letter == "R") == patient_right_on_left
+    return inset if on_left else 1.0 - inset - 0.05
+
+
 def extras_layer(shape: tuple[int, int], p: ViewParams, scale: float) -> np.ndarray:
     """Attenuation of collimators, side marker, skin staples and ECG leads (design-free)."""
     rng = np.random.default_rng(p.extras_seed)
@@ -183,8 +197,10 @@ def extras_layer(shape: tuple[int, int], p: ViewParams, scale: float) -> np.ndar
     px = 1.0 / (p.pixel_spacing / scale)  # pixels per mm at the render scale
     if "side_marker" in p.extras:
         size = int(max(10, 14 * px))
-        x, y = rng.uniform(0.05, 0.8) * W, rng.uniform(0.03, 0.15) * H
-        draw.text((x, y), str(rng.choice(["L", "R"])), fill=3.0, font=_font(size))
+        letter = str(rng.choice(["L", "R"]))
+        x = marker_x(p, letter, float(rng.uniform(0.05, 0.4))) * W
+        y = rng.uniform(0.03, 0.15) * H
+        draw.text((x, y), letter, fill=3.0, font=_font(size))
     if "skin_staples" in p.extras:
         x0, y0 = rng.uniform(0.35, 0.65) * W, rng.uniform(0.1, 0.3) * H
         step = rng.uniform(8, 12) * px
