@@ -39,12 +39,17 @@ pub fn detect_screws(pack: &ModelPack, image: &GreyImage) -> Result<Vec<Detectio
         .detector
         .run(to_tensor(&letterbox.apply(image), spec.mean, spec.std))?;
     let stride = spec.stride.unwrap_or(4);
-    let kept = boxes_in_input(&output, stride, thresholds.detection, thresholds.nms_iou).map_err(
-        |reason| ModelError::Run {
-            name: "detector".to_owned(),
-            reason,
-        },
-    )?;
+    let pair = thresholds.pair.unwrap_or(thresholds.detection);
+    let kept = boxes_in_input(
+        &output,
+        stride,
+        (thresholds.detection, pair),
+        thresholds.nms_iou,
+    )
+    .map_err(|reason| ModelError::Run {
+        name: "detector".to_owned(),
+        reason,
+    })?;
     Ok(kept
         .into_iter()
         .map(|c| Detection {
@@ -56,19 +61,21 @@ pub fn detect_screws(pack: &ModelPack, image: &GreyImage) -> Result<Vec<Detectio
 }
 
 /// The screws of a detector output in input pixels: peaks, NMS over them, then the second
-/// screws of the peaks that have one.
+/// screws of the peaks that have one. `(threshold, pair)`: the least score of a peak and of
+/// a second screw (its own threshold, since on an AP film a second screw is rare and a
+/// false one is a phantom screw on the report).
 ///
 /// # Errors
 /// An output of another shape than the contract's, as a reason.
 pub fn boxes_in_input(
     output: &ndarray::ArrayD<f32>,
     stride: u32,
-    threshold: f32,
+    (threshold, pair): (f32, f32),
     nms_iou: f32,
 ) -> Result<Vec<Candidate>, String> {
     let candidates = decode_heatmap(output, stride, threshold)?;
     let kept = non_max_suppression(candidates, nms_iou);
-    Ok(add_partners(kept, threshold, nms_iou))
+    Ok(add_partners(kept, pair, nms_iou))
 }
 
 #[cfg(test)]
@@ -103,7 +110,12 @@ mod tests {
     fn a_likely_pair_gives_two_boxes_even_at_iou_0_9() {
         // Two 32-px-wide boxes shifted by d overlap at IoU (32 - d) / (32 + d); 0.9 at
         // d = 32 / 19 px, i.e. 8 / 19 of a 4-px cell.
-        let found = boxes_in_input(&output(0.9, 0.9, 8.0 / 19.0, false), STRIDE, 0.3, 0.5);
+        let found = boxes_in_input(
+            &output(0.9, 0.9, 8.0 / 19.0, false),
+            STRIDE,
+            (0.3, 0.3),
+            0.5,
+        );
         let found = found.unwrap();
         assert_eq!(found.len(), 2);
         let iou = found[0].box_in_input.iou(&found[1].box_in_input);
@@ -113,14 +125,19 @@ mod tests {
 
     #[test]
     fn an_unlikely_pair_gives_one_box() {
-        let found = boxes_in_input(&output(0.9, 0.1, 8.0 / 19.0, false), STRIDE, 0.3, 0.5);
+        let found = boxes_in_input(
+            &output(0.9, 0.1, 8.0 / 19.0, false),
+            STRIDE,
+            (0.3, 0.3),
+            0.5,
+        );
         assert_eq!(found.unwrap().len(), 1);
     }
 
     #[test]
     fn a_partner_on_another_kept_screw_is_suppressed() {
         // The partner sits 6 cells right of the first peak: exactly on the second peak.
-        let found = boxes_in_input(&output(0.9, 0.9, 6.0, true), STRIDE, 0.3, 0.5).unwrap();
+        let found = boxes_in_input(&output(0.9, 0.9, 6.0, true), STRIDE, (0.3, 0.3), 0.5).unwrap();
         assert_eq!(found.len(), 2);
         assert!(found.iter().all(|c| (c.score - 0.9).abs() < 1e-6));
     }
@@ -132,7 +149,7 @@ mod tests {
             .slice(ndarray::s![.., ..5, .., ..])
             .to_owned()
             .into_dyn();
-        let found = boxes_in_input(&five, STRIDE, 0.3, 0.5).unwrap();
+        let found = boxes_in_input(&five, STRIDE, (0.3, 0.3), 0.5).unwrap();
         // Both peaks, 8 × 16 cells = 32 × 64 px, centred on their cells.
         let centres: Vec<(f32, f32)> = found.iter().map(|c| c.box_in_input.centre()).collect();
         assert_eq!(centres, vec![(12.0, 8.0), (36.0, 8.0)]);
@@ -142,6 +159,6 @@ mod tests {
     #[test]
     fn a_seven_channel_output_is_an_error() {
         let out = Array4::<f32>::zeros((1, 7, 6, 12)).into_dyn();
-        assert!(boxes_in_input(&out, STRIDE, 0.3, 0.5).is_err());
+        assert!(boxes_in_input(&out, STRIDE, (0.3, 0.3), 0.5).is_err());
     }
 }

@@ -77,6 +77,10 @@ pub struct Thresholds {
     pub mixed_min_share: f32,
     /// ... and at least this many of them makes the patient "mixed".
     pub mixed_min_screws: u32,
+    /// The least score of a second screw under a detector peak (10-channel detectors);
+    /// `detection` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pair: Option<f32>,
 }
 
 /// The bundled pack's class names, for unit tests of the stages that take them.
@@ -98,6 +102,7 @@ impl Thresholds {
             view_other_below: 0.5,
             mixed_min_share: 0.2,
             mixed_min_screws: 2,
+            pair: None,
         }
     }
 }
@@ -177,6 +182,7 @@ impl Manifest {
             ("screw_uncertain_below", t.screw_uncertain_below),
             ("view_other_below", t.view_other_below),
             ("mixed_min_share", t.mixed_min_share),
+            ("pair", t.pair.unwrap_or(t.detection)),
         ];
         if let Some((name, v)) = unit.iter().find(|(_, v)| !(0.0..=1.0).contains(v)) {
             return Some(format!("threshold {name} is {v}, outside 0 to 1"));

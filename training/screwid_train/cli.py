@@ -73,6 +73,33 @@ def _build_pack(args: argparse.Namespace) -> None:
     )
 
 
+def _rescore(args: argparse.Namespace) -> None:
+    from screwid_train.dataset import DataConfig
+    from screwid_train.pipeline import PackConfig
+    from screwid_train.rescore import rescore
+
+    cfg = PackConfig(
+        data=DataConfig(seed=args.seed, workers=args.workers),
+        version=args.version,
+        cache=Path(args.cache),
+    )
+    rendered = Path(args.rendered) if args.rendered else None
+    m = rescore(Path(args.pack).resolve(), cfg, args.keep, rendered)
+    print({k: m[k] for k in ("screw_accuracy_on_truth_boxes", "ece", "unseen")})
+
+
+def _retrain_classifiers(args: argparse.Namespace) -> None:
+    from screwid_train.dataset import DataConfig
+    from screwid_train.pipeline import PackConfig
+    from screwid_train.reclassify import retrain_classifiers
+
+    cfg = PackConfig(
+        data=DataConfig(seed=args.seed, workers=2), version=args.version, cache=Path("data")
+    )
+    m = retrain_classifiers(Path(args.pack).resolve(), Path(args.rendered), cfg, args.steps)
+    print({k: m[k] for k in ("screw_accuracy_on_truth_boxes", "ece", "unseen")})
+
+
 def _samples(args: argparse.Namespace) -> None:
     from screwid_train.samples import write_samples
 
@@ -121,6 +148,26 @@ def main(argv: list[str] | None = None) -> None:
     bp.add_argument("--cache", default=None, help="folder to keep rendered data for reuse")
     bp.add_argument("--render-only", action="store_true", help="only fill --cache")
     bp.set_defaults(func=_build_pack)
+    rs = sub.add_parser(
+        "rescore", help="drop the classifiers' other-design output from a pack and rescore it"
+    )
+    rs.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
+    rs.add_argument("--cache", required=True, help="the build's rendered data folder")
+    rs.add_argument("--keep", type=int, default=3, help="classifier outputs to keep")
+    rs.add_argument("--rendered", default=None, help="the build's render-*.pkl, if not current")
+    rs.add_argument("--seed", type=int, default=0)
+    rs.add_argument("--workers", type=int, default=2)
+    rs.add_argument("--version", default="0.2.0")
+    rs.set_defaults(func=_rescore)
+    rc = sub.add_parser(
+        "retrain-classifiers", help="train a pack's screw classifiers again and rescore it"
+    )
+    rc.add_argument("--pack", required=True)
+    rc.add_argument("--rendered", required=True, help="the build's render-*.pkl")
+    rc.add_argument("--steps", type=int, default=4000)
+    rc.add_argument("--seed", type=int, default=0)
+    rc.add_argument("--version", default="0.2.0")
+    rc.set_defaults(func=_retrain_classifiers)
     sp = sub.add_parser("samples", help="write the bundled sample patients")
     sp.add_argument("--out", default=str(repo_root() / "assets" / "samples"))
     sp.add_argument("--seed", type=int, default=0)

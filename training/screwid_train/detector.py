@@ -149,13 +149,17 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou: float) -> np.ndarray:
 
 
 def decode(
-    out: np.ndarray, threshold: float, nms_iou: float, stride: int = STRIDE
+    out: np.ndarray,
+    threshold: float,
+    nms_iou: float,
+    stride: int = STRIDE,
+    pair: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Contract decode of one output [5 or 10, S, S]: boxes [N, 4] in input pixels and scores.
 
     Peaks of the heatmap, then NMS, give the primaries; a 10-channel output adds each kept
-    primary's partner (score = primary score x pair probability) unless it duplicates a kept
-    box other than its own primary.
+    primary's partner (score = primary score x pair probability, at least `pair`, which
+    defaults to `threshold`) unless it duplicates a kept box other than its own primary.
     """
     hm = out[0]
     padded = np.pad(hm, 1, mode="constant", constant_values=-1.0)
@@ -169,7 +173,8 @@ def decode(
     keep = nms(boxes, scores, nms_iou)
     boxes, scores, js, is_ = boxes[keep], scores[keep], js[keep], is_[keep]
     if out.shape[0] >= 10:
-        boxes, scores = _add_partners(out, boxes, scores, js, is_, threshold, nms_iou, stride)
+        least = threshold if pair is None else pair
+        boxes, scores = _add_partners(out, boxes, scores, js, is_, least, nms_iou, stride)
     return boxes.astype(np.float32), scores.astype(np.float32)
 
 

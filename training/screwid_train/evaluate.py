@@ -78,8 +78,9 @@ def boxes_to_image(
     g: object,
     threshold: float,
     nms_iou: float,
+    pair: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    boxes, scores = decode(out, threshold, nms_iou)
+    boxes, scores = decode(out, threshold, nms_iou, pair=pair)
     if len(boxes):
         boxes = (boxes - np.array([g.ox, g.oy, g.ox, g.oy])) / g.scale  # type: ignore[attr-defined]
     return boxes, scores
@@ -186,12 +187,13 @@ def detection_stats(
     recs: list[ViewRecord],
     threshold: float,
     nms_iou: float,
+    pair: float | None = None,
 ) -> dict[str, dict[str, float]]:
     stats: dict[str, dict[str, float]] = {}
     for view in ("ap", "lateral"):
         tp = n_gt = n_det = 0
         for r in (x for x in recs if x.view == view):
-            boxes, _ = boxes_to_image(r.det_out, r.letterbox, threshold, nms_iou)
+            boxes, _ = boxes_to_image(r.det_out, r.letterbox, threshold, nms_iou, pair)
             m = match(r.gt_boxes, boxes)
             tp += int((m >= 0).sum())
             n_gt += len(r.gt_boxes)
@@ -205,18 +207,30 @@ def detection_stats(
     return stats
 
 
-def tune_detection(recs: list[ViewRecord]) -> tuple[float, float]:
-    """Threshold and NMS IoU maximising mean F1 over the two views (validation split)."""
+def _mean_f1(st: dict[str, dict[str, float]]) -> float:
+    return float(
+        np.mean(
+            [
+                2 * s["recall"] * s["precision"] / max(s["recall"] + s["precision"], 1e-9)
+                for s in st.values()
+            ]
+        )
+    )
+
+
+def tune_detection(recs: list[ViewRecord]) -> tuple[float, float, float]:
+    """Threshold, NMS IoU and second-screw threshold maximising mean F1 over the two views
+    (validation split); the second-screw threshold is searched once the other two are set."""
     best, best_cfg = -1.0, (0.35, 0.5)
     for nms_iou in (0.5, 0.6, 0.7, 0.8):
         for thr in np.arange(0.15, 0.75, 0.05):
-            st = detection_stats(recs, float(thr), nms_iou)
-            f1 = np.mean(
-                [
-                    2 * s["recall"] * s["precision"] / max(s["recall"] + s["precision"], 1e-9)
-                    for s in st.values()
-                ]
-            )
+            f1 = _mean_f1(detection_stats(recs, float(thr), nms_iou))
             if f1 > best:
-                best, best_cfg = float(f1), (round(float(thr), 2), nms_iou)
-    return best_cfg
+                best, best_cfg = f1, (round(float(thr), 2), nms_iou)
+    thr, nms_iou = best_cfg
+    best_pair = thr
+    for pair in np.arange(thr, 0.96, 0.05):
+        f1 = _mean_f1(detection_stats(recs, thr, nms_iou, float(pair)))
+        if f1 > best + 1e-9:
+            best, best_pair = f1, round(float(pair), 2)
+    return thr, nms_iou, best_pair

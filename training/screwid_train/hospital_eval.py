@@ -171,7 +171,9 @@ def _detection(recs: list[ViewRecord], th: dict) -> dict:
             # AP sweeps every score: decode at a floor low enough to keep the whole curve.
             dets.append(boxes_to_image(r.det_out, r.letterbox, 0.01, th["nms_iou"]))
             gts.append(r.gt_boxes)
-            boxes, _ = boxes_to_image(r.det_out, r.letterbox, th["detection"], th["nms_iou"])
+            boxes, _ = boxes_to_image(
+                r.det_out, r.letterbox, th["detection"], th["nms_iou"], th.get("pair")
+            )
             tp += int((match(r.gt_boxes, boxes) >= 0).sum())
             n_det += len(boxes)
         n_gt = sum(len(g) for g in gts)
@@ -225,7 +227,7 @@ def evaluate_run(run: Path, readers: Path | None = None) -> dict:
         raise ValueError("the split has no test patients")
     th = dict(DEFAULT_THRESHOLDS)
     if val_ids:
-        th["detection"], th["nms_iou"] = tune_detection(collect(pack, data, val_ids))
+        th["detection"], th["nms_iou"], th["pair"] = tune_detection(collect(pack, data, val_ids))
     recs = collect(pack, data, test_ids)
     sets = _patient_sets(recs, classes, th)
     m = {

@@ -55,7 +55,9 @@ def end_to_end(pack: Pack, recs: list[ViewRecord], labels: list[str], th: dict) 
     probs_of: dict[tuple[int, str], np.ndarray] = {}
     truth: dict[int, set[str]] = {}
     for r in recs:
-        boxes, _ = boxes_to_image(r.det_out, r.letterbox, th["detection"], th["nms_iou"])
+        boxes, _ = boxes_to_image(
+            r.det_out, r.letterbox, th["detection"], th["nms_iou"], th.get("pair")
+        )
         probs = pack.classify(r.display, r.view, boxes)
         for k, d in enumerate(match(r.gt_boxes, boxes)):
             if d >= 0:
