@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
+from PIL import Image as PILImage
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from scipy import ndimage
@@ -243,24 +244,26 @@ def render_set(
     return folders
 
 
-def contact_sheet(folders: list[Path], out: Path, height: int = 480) -> None:
-    """A PNG of each folder's AP and lateral, windowed as stored, side by side."""
-    from PIL import Image as PILImage
+def _display(path: Path, height: int) -> PILImage.Image:
+    """A DICOM windowed as stored (MONOCHROME1 inverted), scaled to `height` pixels."""
+    ds = pydicom.dcmread(path)
+    a = ds.pixel_array.astype(np.float64)
+    c, w = float(ds.WindowCenter), float(ds.WindowWidth)
+    g = np.clip((a - c + w / 2) / w, 0, 1)
+    if ds.PhotometricInterpretation == "MONOCHROME1":
+        g = 1 - g
+    t = PILImage.fromarray((g * 255).astype(np.uint8))
+    return t.resize((int(t.width * height / t.height), height), PILImage.LANCZOS)
 
-    tiles = []
-    for f in folders:
-        for _, name, _ in VIEWS:
-            ds = pydicom.dcmread(f / name)
-            a = ds.pixel_array.astype(np.float64)
-            c, w = float(ds.WindowCenter), float(ds.WindowWidth)
-            g = np.clip((a - c + w / 2) / w, 0, 1)
-            if ds.PhotometricInterpretation == "MONOCHROME1":
-                g = 1 - g
-            t = PILImage.fromarray((g * 255).astype(np.uint8))
-            tiles.append(t.resize((int(t.width * height / t.height), height), PILImage.LANCZOS))
-    sheet = PILImage.new("L", (sum(t.width for t in tiles) + 8 * len(tiles), height), 0)
-    x = 0
-    for t in tiles:
-        sheet.paste(t, (x, 0))
-        x += t.width + 8
+
+def contact_sheet(folders: list[Path], out: Path, height: int = 480) -> None:
+    """A PNG with one row per patient folder: its AP and its lateral, side by side."""
+    rows = [[_display(f / name, height) for _, name, _ in VIEWS] for f in folders]
+    width = max(sum(t.width + 8 for t in r) for r in rows)
+    sheet = PILImage.new("L", (width, len(rows) * (height + 8)), 0)
+    for i, r in enumerate(rows):
+        x = 0
+        for t in r:
+            sheet.paste(t, (x, i * (height + 8)))
+            x += t.width + 8
     sheet.save(out)
