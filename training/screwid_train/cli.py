@@ -1,6 +1,6 @@
 """Command line of the toolkit.
 
-Phantoms: `build-pack | samples | contact-sheet | check-samples | add-selftest`.
+Phantoms: `build-pack | samples | contact-sheet | check-samples | add-selftest | alt-render`.
 A hospital's own data: `check-data | split | train | evaluate | export` (training/README.md).
 """
 
@@ -118,6 +118,14 @@ def _check_samples(args: argparse.Namespace) -> None:
     check_folder(Path(args.pack), Path(args.samples))
 
 
+def _alt_render(args: argparse.Namespace) -> None:
+    from screwid_train.altrender import render_set
+
+    designs = Path(args.designs) if args.designs else None
+    out = render_set(Path(args.out), args.patients, args.seed, designs, args.unseen_share)
+    print(f"wrote {len(out)} patients to {args.out}")
+
+
 def _add_selftest(args: argparse.Namespace) -> None:
     from screwid_train.demo_selftest import add_selftest
 
@@ -180,6 +188,13 @@ def main(argv: list[str] | None = None) -> None:
     ck.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
     ck.add_argument("--samples", default=str(repo_root() / "assets" / "samples"))
     ck.set_defaults(func=_check_samples)
+    ar = sub.add_parser("alt-render", help="patients from the independent second renderer")
+    ar.add_argument("--out", required=True)
+    ar.add_argument("--patients", type=int, default=6)
+    ar.add_argument("--seed", type=int, default=0)
+    ar.add_argument("--designs", default=None, help="design file (default: project copy)")
+    ar.add_argument("--unseen-share", type=float, default=0.0, help="share of Unseen patients")
+    ar.set_defaults(func=_alt_render)
     at = sub.add_parser("add-selftest", help="self-test vectors for a pack (from onnxruntime)")
     at.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
     at.set_defaults(func=_add_selftest)
