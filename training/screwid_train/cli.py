@@ -100,6 +100,16 @@ def _retrain_classifiers(args: argparse.Namespace) -> None:
     print({k: m[k] for k in ("screw_accuracy_on_truth_boxes", "ece", "unseen")})
 
 
+def _build_combined(args: argparse.Namespace) -> None:
+    from screwid_train.combine import build_combined, combined_config
+
+    cfg = combined_config(args.seed, args.version, args.steps_scale)
+    roots = [Path(r) for r in args.alt]
+    sizes = (args.alt_test, args.alt_val, args.alt_repeat)
+    m = build_combined(Path(args.out).resolve(), cfg, Path(args.rendered), roots, sizes)
+    print({k: m[k] for k in ("screw_accuracy_on_truth_boxes", "ece", "detection", "unseen")})
+
+
 def _samples(args: argparse.Namespace) -> None:
     from screwid_train.samples import write_samples
 
@@ -176,6 +186,19 @@ def main(argv: list[str] | None = None) -> None:
     rc.add_argument("--seed", type=int, default=0)
     rc.add_argument("--version", default="0.2.0")
     rc.set_defaults(func=_retrain_classifiers)
+    bc = sub.add_parser(
+        "build-combined", help="train a pack on phantoms from both renderers (see combine.py)"
+    )
+    bc.add_argument("--out", required=True)
+    bc.add_argument("--rendered", required=True, help="the first renderer's render-*.pkl")
+    bc.add_argument("--alt", nargs="+", required=True, help="folders of alt-render output")
+    bc.add_argument("--alt-test", type=int, default=40)
+    bc.add_argument("--alt-val", type=int, default=20)
+    bc.add_argument("--alt-repeat", type=int, default=3, help="copies of each alt train patient")
+    bc.add_argument("--steps-scale", type=float, default=1.0)
+    bc.add_argument("--seed", type=int, default=0)
+    bc.add_argument("--version", default="0.3.0")
+    bc.set_defaults(func=_build_combined)
     sp = sub.add_parser("samples", help="write the bundled sample patients")
     sp.add_argument("--out", default=str(repo_root() / "assets" / "samples"))
     sp.add_argument("--seed", type=int, default=0)

@@ -84,6 +84,41 @@ class _Job:
     designs_path: str | None
 
 
+def view_arrays(
+    disp: np.ndarray,
+    boxes: list[tuple[float, float, float, float]],
+    labels: list[str],
+    cfg: DataConfig,
+    rng: np.random.Generator,
+    keep_display: bool,
+) -> dict:
+    """One image's training arrays: detector and view inputs, boxes in detector-input
+    pixels, and screw crops (the true box, then jittered ones)."""
+    det, g = letterbox(disp, cfg.det_size, cfg.det_size)
+    small, _ = letterbox(disp, cfg.view_size, cfg.view_size)
+    det_boxes = np.array(
+        [[*g.to_input(b[0], b[1]), *g.to_input(b[2], b[3])] for b in boxes], dtype=np.float32
+    ).reshape(-1, 4)
+    crops, crop_labels = [], []
+    for box, label in zip(boxes, labels, strict=True):
+        crops.append(screw_crop(disp, box, cfg.crop_size, cfg.crop_margin))
+        crop_labels.append(label)
+        for _ in range(cfg.crop_jitters - 1):
+            jb = jitter_box(box, rng, 0.1)
+            crops.append(screw_crop(disp, jb, cfg.crop_size, cfg.crop_margin))
+            crop_labels.append(label)
+    return {
+        "det": det.astype(np.float16),
+        "small": small.astype(np.float16),
+        "boxes": det_boxes,
+        "crops": np.array(crops, dtype=np.float16).reshape(-1, cfg.crop_size, cfg.crop_size),
+        "crop_labels": crop_labels,
+        "screw_boxes": list(boxes),
+        "screw_labels": list(labels),
+        "display": disp.astype(np.float16) if keep_display else None,
+    }
+
+
 def _render_job(job: _Job) -> dict:
     df = load_designs(Path(job.designs_path) if job.designs_path else None)
     if job.designs == (VARIANT_KEY,):
@@ -93,33 +128,11 @@ def _render_job(job: _Job) -> dict:
     rng = np.random.default_rng([job.seed, 21])
     out: dict = {"index": job.index, "labels": spec.labels, "mixed": spec.mixed, "views": {}}
     for name, rv in views.items():
-        disp = rv.display()
-        det, g = letterbox(disp, job.cfg.det_size, job.cfg.det_size)
-        small, _ = letterbox(disp, job.cfg.view_size, job.cfg.view_size)
-        boxes = np.array(
-            [[*g.to_input(b.box[0], b.box[1]), *g.to_input(b.box[2], b.box[3])] for b in rv.screws],
-            dtype=np.float32,
-        ).reshape(-1, 4)
-        crops, crop_labels = [], []
-        for s in rv.screws:
-            crops.append(screw_crop(disp, s.box, job.cfg.crop_size, job.cfg.crop_margin))
-            crop_labels.append(s.label)
-            for _ in range(job.cfg.crop_jitters - 1):
-                jb = jitter_box(s.box, rng, 0.1)
-                crops.append(screw_crop(disp, jb, job.cfg.crop_size, job.cfg.crop_margin))
-                crop_labels.append(s.label)
-        out["views"][name] = {
-            "det": det.astype(np.float16),
-            "small": small.astype(np.float16),
-            "boxes": boxes,
-            "crops": np.array(crops, dtype=np.float16).reshape(
-                -1, job.cfg.crop_size, job.cfg.crop_size
-            ),
-            "crop_labels": crop_labels,
-            "screw_boxes": [s.box for s in rv.screws],
-            "screw_labels": [s.label for s in rv.screws],
-            "display": disp.astype(np.float16) if job.keep_display else None,
-        }
+        boxes = [s.box for s in rv.screws]
+        labels = [s.label for s in rv.screws]
+        out["views"][name] = view_arrays(
+            rv.display(), boxes, labels, job.cfg, rng, job.keep_display
+        )
     return out
 
 

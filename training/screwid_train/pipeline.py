@@ -33,9 +33,6 @@ from screwid_train.train import (
 
 logger = logging.getLogger(__name__)
 
-# The three known designs plus the "other design" output (render/variants.py).
-SCREW_OUTPUTS = 4
-
 
 @dataclass(frozen=True)
 class PackConfig:
@@ -58,7 +55,7 @@ def _train_task(name: str) -> tuple[str, dict]:
     elif name == "detector":
         model = train_detector(data, cfg)
     else:
-        model = train_screw(data, name, cfg, classes=SCREW_OUTPUTS)
+        model = train_screw(data, name, cfg, classes=cfg.screw_outputs)
     return name, {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
@@ -74,8 +71,8 @@ def train_all(data: dict, others: np.ndarray, cfg: TrainConfig) -> dict[str, tor
     fresh = {
         "view": view_model(),
         "detector": Detector(),
-        "ap": screw_model(SCREW_OUTPUTS),
-        "lateral": screw_model(SCREW_OUTPUTS),
+        "ap": screw_model(cfg.screw_outputs),
+        "lateral": screw_model(cfg.screw_outputs),
     }
     for name, model in fresh.items():
         model.load_state_dict(states[name])
@@ -84,11 +81,15 @@ def train_all(data: dict, others: np.ndarray, cfg: TrainConfig) -> dict[str, tor
     return fresh
 
 
-def _temperatures(models: dict, val: dict[str, np.ndarray]) -> dict[str, float]:
+def _temperatures(models: dict, val: dict[str, np.ndarray], outputs: int) -> dict[str, float]:
+    """Per view, the temperature minimising the NLL of the validation crops of the classes
+    the classifier has."""
     out = {}
     for view in ("ap", "lateral"):
-        logits = predict_logits(models[view], val[f"{view}_crops"].astype(np.float32))
-        out[view] = fit_temperature(logits, val[f"{view}_crop_labels"])
+        labels = val[f"{view}_crop_labels"]
+        keep = (labels >= 0) & (labels < outputs)
+        crops = val[f"{view}_crops"][keep].astype(np.float32)
+        out[view] = fit_temperature(predict_logits(models[view], crops), labels[keep])
     return out
 
 
@@ -118,7 +119,7 @@ def build_pack(out: Path, cfg: PackConfig) -> dict:
     t0 = time.time()
     models = train_all(arrays["train"], others_train, cfg.train)
     t_train = time.time() - t0
-    temps = _temperatures(models, arrays["val"])
+    temps = _temperatures(models, arrays["val"], cfg.train.screw_outputs)
     tmp = out.parent / f".{out.name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

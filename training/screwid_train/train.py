@@ -29,6 +29,9 @@ class TrainConfig:
     cls_steps: int = 3000
     cls_batch: int = 48
     lr: float = 2e-3
+    # Known designs only; 4 adds the "other design" output (render/variants.py), which
+    # pack 0.2.0 showed not to help (rescore.py).
+    screw_outputs: int = 3
     seed: int = 0
     threads: int = 2
     parallel: bool = True
@@ -148,7 +151,7 @@ def train_screw(
 ) -> Classifier:
     crops = data[f"{view}_crops"].astype(np.float32)
     labels = data[f"{view}_crop_labels"]
-    keep = labels >= 0
+    keep = (labels >= 0) & (labels < classes)
     torch.manual_seed(cfg.seed + 1)
     return train_classifier(
         screw_model(classes),

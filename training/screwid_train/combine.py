@@ -1,0 +1,140 @@
+"""`build-combined`: train a pack on phantoms from both renderers.
+
+A pack trained on one renderer learns its style: on 24 patients from the independent second
+renderer (`altrender/`), pack 0.2.0 called a third of the APs and half of the laterals
+"other" and found 12 of 150 lateral screws. So this build adds second-renderer patients to
+the first renderer's training and validation splits, keeps some of them apart as a
+second-renderer test set (evaluated with `check-samples`), and retrains all four models.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing as mp
+import pickle
+import shutil
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from tqdm import tqdm
+
+from screwid_train.dataset import DataConfig, _pack, view_arrays
+from screwid_train.designs import load_designs
+from screwid_train.dicomio import read_display
+from screwid_train.pipeline import (
+    PackConfig,
+    _export,
+    _selftest,
+    _temperatures,
+    score_pack,
+    train_all,
+)
+from screwid_train.render.variants import OTHER_LABEL
+
+logger = logging.getLogger(__name__)
+
+
+def _shrink(disp: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
+    """The display image at the training resolution (the first renderer's `long_side`)."""
+    s = long_side / max(disp.shape)
+    if s >= 1:
+        return disp, 1.0
+    w, h = round(disp.shape[1] * s), round(disp.shape[0] * s)
+    pil = Image.fromarray(disp.astype(np.float32), mode="F")
+    return np.asarray(pil.resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32), s
+
+
+def _patient(args: tuple[Path, int, DataConfig, bool]) -> dict:
+    folder, index, cfg, keep = args
+    truth = json.loads((folder / "truth.json").read_text())
+    rng = np.random.default_rng([index, 23])
+    out: dict = {"index": index, "labels": truth["designs"], "mixed": truth["mixed"], "views": {}}
+    for im in truth["images"]:
+        disp, s = _shrink(read_display(folder / im["file"]), cfg.long_side)
+        boxes = [tuple(float(v) * s for v in sc["box"]) for sc in im["screws"]]
+        labels = [sc["label"] for sc in im["screws"]]
+        out["views"][im["view"]] = view_arrays(disp, boxes, labels, cfg, rng, keep)
+    return out
+
+
+def alt_results(folders: list[Path], cfg: DataConfig, first: int, keep: bool) -> list[dict]:
+    jobs = [(f, first + k, cfg, keep) for k, f in enumerate(folders)]
+    with mp.get_context("fork").Pool(cfg.workers) as pool:
+        return list(tqdm(pool.imap(_patient, jobs), total=len(jobs), desc="read second renderer"))
+
+
+def split_alt(roots: list[Path], test: int, val: int) -> dict[str, list[Path]]:
+    """Second-renderer patients: the first `test` for testing, the next `val` for validation."""
+    folders = sorted(d for r in roots for d in r.iterdir() if (d / "truth.json").exists())
+    return {
+        "test": folders[:test],
+        "val": folders[test : test + val],
+        "train": folders[test + val :],
+    }
+
+
+def build_combined(
+    out: Path,
+    cfg: PackConfig,
+    rendered: Path,
+    alt_roots: list[Path],
+    split_sizes: tuple[int, int, int],
+) -> dict:
+    """`split_sizes`: second-renderer patients kept for test and validation, and how many times
+    each of the rest is repeated in training (they are far fewer than the first's)."""
+    alt_test, alt_val, repeat = split_sizes
+    t_start = time.time()
+    df = load_designs(cfg.designs)
+    with rendered.open("rb") as f:
+        arrays, results, others, unseen = pickle.load(f)
+    split = split_alt(alt_roots, alt_test, alt_val)
+    base = 10_000_000  # patient indices of the second renderer, apart from the first's
+    alt = {
+        k: alt_results(v, cfg.data, base + 1000 * i, k != "train")
+        for i, (k, v) in enumerate(split.items())
+        if k != "test"
+    }
+    labels = [*df.labels(), OTHER_LABEL]
+    train_results = results["train"] + alt["train"] * repeat
+    arrays["train"] = _pack(train_results, cfg.data, labels)
+    arrays["val"] = _pack(results["val"] + alt["val"], cfg.data, labels)
+    results = {**results, "val": results["val"] + alt["val"]}
+    others_train, others_val = others[: int(0.8 * len(others))], others[int(0.8 * len(others)) :]
+    t_render = time.time() - t_start
+    t0 = time.time()
+    models = train_all(arrays["train"], others_train, cfg.train)
+    t_train = time.time() - t0
+    temps = _temperatures(models, arrays["val"], cfg.train.screw_outputs)
+    tmp = out.parent / f".{out.name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    diffs = _export(models, tmp)
+    extra = _selftest(models, arrays["val"], tmp)
+    times = {"render_seconds": round(t_render), "train_seconds": round(t_train)}
+    data = (results, others_val, unseen)
+    metrics = score_pack(tmp, cfg, df, data, temps, extra, diffs, times)
+    test_list = out.parent / f"{out.name}.alt-test.json"
+    test_list.write_text(json.dumps([str(p) for p in split["test"]]) + "\n")
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+    logger.info("combined pack written to %s in %.0f s", out, time.time() - t_start)
+    return metrics
+
+
+def combined_config(seed: int, version: str, steps_scale: float = 1.0) -> PackConfig:
+    cfg = PackConfig(data=DataConfig(seed=seed, workers=2), version=version)
+    t = cfg.train
+    return replace(
+        cfg,
+        train=replace(
+            t,
+            view_steps=max(1, int(t.view_steps * steps_scale)),
+            det_steps=int(t.det_steps * steps_scale),
+            cls_steps=int(t.cls_steps * steps_scale),
+        ),
+    )
