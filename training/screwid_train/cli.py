@@ -84,7 +84,8 @@ def _rescore(args: argparse.Namespace) -> None:
         cache=Path(args.cache),
     )
     rendered = Path(args.rendered) if args.rendered else None
-    m = rescore(Path(args.pack).resolve(), cfg, args.keep, rendered)
+    fixed = {"detection": args.detection, "pair": args.detection} if args.detection else None
+    m = rescore(Path(args.pack).resolve(), cfg, args.keep, rendered, fixed)
     print({k: m[k] for k in ("screw_accuracy_on_truth_boxes", "ece", "unseen")})
 
 
@@ -173,6 +174,9 @@ def main(argv: list[str] | None = None) -> None:
     rs.add_argument("--cache", required=True, help="the build's rendered data folder")
     rs.add_argument("--keep", type=int, default=3, help="classifier outputs to keep")
     rs.add_argument("--rendered", default=None, help="the build's render-*.pkl, if not current")
+    rs.add_argument(
+        "--detection", type=float, default=None, help="fix the detection and pair thresholds"
+    )
     rs.add_argument("--seed", type=int, default=0)
     rs.add_argument("--workers", type=int, default=2)
     rs.add_argument("--version", default="0.2.0")

@@ -35,16 +35,15 @@ def _samples_section(rows: list[dict]) -> list[str]:
 
 
 OTHER_DROPPED = (
-    'The classifiers were trained with a fourth output, "other design", on screws of '
-    "procedurally varied designs (`training/screwid_train/render/variants.py`: the known "
-    "designs' features mixed and stretched, each variant at least three features away from "
-    "every known design; the design file's `unseen` design never used). Measured on the "
-    "first build, it took 16-24 % of the probability from known-design screws on average and "
-    "did not rise on the unseen design (read as Medtronic), so it only made the reported "
-    "confidences too low (ECE 0.15). It was removed from the exported graph "
-    "(`screwid-train rescore`): the three remaining logits give the known-class distribution "
-    "renormalised. A screw of an unknown design is therefore flagged only by a low top "
-    "probability, which this pack does poorly (see the unseen-design line below)."
+    'Pack 0.2.0 first trained the classifiers with a fourth output, "other design", on '
+    "screws of procedurally varied designs (`training/screwid_train/render/variants.py`: the "
+    "known designs' features mixed and stretched, each variant at least three features away "
+    "from every known design; the design file's `unseen` design never used). It took 16-24 % "
+    "of the probability from known-design screws on average and did not rise on the unseen "
+    "design (read as Medtronic), so it only made the reported confidences too low (ECE "
+    "0.15); it was dropped (`screwid-train rescore`), and the classifiers are now trained on "
+    "the three known designs only. A screw of an unknown design is therefore flagged only by "
+    "a low top probability, which this pack does poorly (see the unseen-design line below)."
 )
 
 OTHER_KEPT = (

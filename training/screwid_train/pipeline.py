@@ -143,9 +143,11 @@ def score_pack(
     extra: dict,
     diffs: dict[str, float],
     times: dict[str, int],
+    fixed: dict | None = None,
 ) -> dict:
-    """Tune thresholds on validation, measure the test and unseen sets, write plots, metrics,
-    model card and manifest into the pack folder `tmp`; returns the metrics."""
+    """Tune thresholds on validation (except those in `fixed`), measure the test and unseen
+    sets, write plots, metrics, model card and manifest into the pack folder `tmp`; returns
+    the metrics."""
     results, others_val, unseen = data
     t0 = time.time()
     pack = Pack(tmp, temps)
@@ -164,6 +166,8 @@ def score_pack(
         "mixed_min_share": 0.2,
         "mixed_min_screws": 2,
     }
+    th |= fixed or {}
+    thr, nms_iou, pair = th["detection"], th["nms_iou"], th["pair"]
     test_recs = collect(pack, results["test"], "evaluate test")
     unseen_recs = collect(pack, unseen, "evaluate unseen")
     sm = report.screw_metrics(test_recs, labels)

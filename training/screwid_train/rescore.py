@@ -73,11 +73,18 @@ def val_temperatures(pack: Pack, val: dict[str, np.ndarray], classes: int) -> di
     return out
 
 
-def rescore(pack_dir: Path, cfg: PackConfig, keep: int = 3, rendered: Path | None = None) -> dict:
+def rescore(
+    pack_dir: Path,
+    cfg: PackConfig,
+    keep: int = 3,
+    rendered: Path | None = None,
+    fixed: dict | None = None,
+) -> dict:
     """Rewrite `pack_dir` with `keep`-output classifiers, new temperatures and new metrics.
 
     `rendered` names the build's data file when the renderer's source has changed since
-    (the cache key would then point at a render that does not exist)."""
+    (the cache key would then point at a render that does not exist); `fixed` thresholds are
+    kept instead of tuned."""
     df = load_designs(cfg.designs)
     if rendered is not None:
         with rendered.open("rb") as f:
@@ -98,7 +105,7 @@ def rescore(pack_dir: Path, cfg: PackConfig, keep: int = 3, rendered: Path | Non
     times = {k: old[k] for k in ("render_seconds", "train_seconds")}
     others_val = others[int(0.8 * len(others)) :]
     data = (results, others_val, unseen)
-    metrics = score_pack(tmp, cfg, df, data, temps, extra, diffs, times)
+    metrics = score_pack(tmp, cfg, df, data, temps, extra, diffs, times, fixed)
     shutil.rmtree(pack_dir)
     tmp.rename(pack_dir)
     return metrics
