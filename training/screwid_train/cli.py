@@ -1,6 +1,7 @@
 """Command line of the toolkit.
 
-Phantoms: `build-pack | samples | contact-sheet | check-samples | add-selftest | alt-render`.
+Phantoms: `build-pack | build-combined | rescore | samples | contact-sheet | check-samples |
+add-selftest | alt-render`.
 A hospital's own data: `check-data | split | train | evaluate | export` (training/README.md).
 """
 
@@ -89,18 +90,6 @@ def _rescore(args: argparse.Namespace) -> None:
     print({k: m[k] for k in ("screw_accuracy_on_truth_boxes", "ece", "unseen")})
 
 
-def _retrain_classifiers(args: argparse.Namespace) -> None:
-    from screwid_train.dataset import DataConfig
-    from screwid_train.pipeline import PackConfig
-    from screwid_train.reclassify import retrain_classifiers
-
-    cfg = PackConfig(
-        data=DataConfig(seed=args.seed, workers=2), version=args.version, cache=Path("data")
-    )
-    m = retrain_classifiers(Path(args.pack).resolve(), Path(args.rendered), cfg, args.steps)
-    print({k: m[k] for k in ("screw_accuracy_on_truth_boxes", "ece", "unseen")})
-
-
 def _build_combined(args: argparse.Namespace) -> None:
     from screwid_train.combine import build_combined, combined_config
 
@@ -181,15 +170,6 @@ def main(argv: list[str] | None = None) -> None:
     rs.add_argument("--workers", type=int, default=2)
     rs.add_argument("--version", default="0.2.0")
     rs.set_defaults(func=_rescore)
-    rc = sub.add_parser(
-        "retrain-classifiers", help="train a pack's screw classifiers again and rescore it"
-    )
-    rc.add_argument("--pack", required=True)
-    rc.add_argument("--rendered", required=True, help="the build's render-*.pkl")
-    rc.add_argument("--steps", type=int, default=4000)
-    rc.add_argument("--seed", type=int, default=0)
-    rc.add_argument("--version", default="0.2.0")
-    rc.set_defaults(func=_retrain_classifiers)
     bc = sub.add_parser(
         "build-combined", help="train a pack on phantoms from both renderers (see combine.py)"
     )
