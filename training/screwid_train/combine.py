@@ -13,7 +13,6 @@ import json
 import logging
 import multiprocessing as mp
 import pickle
-import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -25,14 +24,7 @@ from tqdm import tqdm
 from screwid_train.dataset import DataConfig, _pack, view_arrays
 from screwid_train.designs import load_designs
 from screwid_train.dicomio import read_display
-from screwid_train.pipeline import (
-    PackConfig,
-    _export,
-    _selftest,
-    _temperatures,
-    score_pack,
-    train_all,
-)
+from screwid_train.pipeline import PackConfig, train_and_write
 from screwid_train.render.variants import OTHER_LABEL
 
 logger = logging.getLogger(__name__)
@@ -103,25 +95,9 @@ def build_combined(
     arrays["train"] = _pack(train_results, cfg.data, labels)
     arrays["val"] = _pack(results["val"] + alt["val"], cfg.data, labels)
     results = {**results, "val": results["val"] + alt["val"]}
-    others_train, others_val = others[: int(0.8 * len(others))], others[int(0.8 * len(others)) :]
-    t_render = time.time() - t_start
-    t0 = time.time()
-    models = train_all(arrays["train"], others_train, cfg.train)
-    t_train = time.time() - t0
-    temps = _temperatures(models, arrays["val"], cfg.train.screw_outputs)
-    tmp = out.parent / f".{out.name}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    diffs = _export(models, tmp)
-    extra = _selftest(models, arrays["val"], tmp)
-    times = {"render_seconds": round(t_render), "train_seconds": round(t_train)}
-    data = (results, others_val, unseen)
-    metrics = score_pack(tmp, cfg, df, data, temps, extra, diffs, times)
     test_list = out.parent / f"{out.name}.alt-test.json"
     test_list.write_text(json.dumps([str(p) for p in split["test"]]) + "\n")
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
+    metrics = train_and_write(out, cfg, df, (arrays, results, others, unseen), t_start)
     logger.info("combined pack written to %s in %.0f s", out, time.time() - t_start)
     return metrics
 

@@ -113,6 +113,15 @@ def build_pack(out: Path, cfg: PackConfig) -> dict:
     torch.set_num_threads(cfg.train.threads)
     df = load_designs(cfg.designs)
     arrays, results, others, unseen = render_data(cfg, df)
+    return train_and_write(out, cfg, df, (arrays, results, others, unseen), t_start)
+
+
+def train_and_write(
+    out: Path, cfg: PackConfig, df: DesignFile, data: tuple, t_start: float
+) -> dict:
+    """Train the four models on `data` (arrays, results, others, unseen), export them with
+    self-test vectors, score the pack, and move it to `out` once complete."""
+    arrays, results, others, unseen = data
     n_other = len(others)
     others_train, others_val = others[: int(0.8 * n_other)], others[int(0.8 * n_other) :]
     t_render = time.time() - t_start
