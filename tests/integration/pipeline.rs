@@ -79,15 +79,15 @@ fn samples_get_their_views_screws_and_labels() {
             right as f64 / hits.max(1) as f64,
         );
         eprintln!("{view}: {hits}/{total} screws found, {right} labelled right");
-        // Floors just under what the bundled pack measures on these samples (AP 21 of 22
-        // found, 14 of them right; lateral 11 of 22 found, all right), so a regression in
-        // any stage shows. TODO(#3): raise them to the targets of issue 3 (recall 99 % AP
-        // and 95 % lateral, accuracy 98 % and 97 %) once the pack reaches them; lateral
-        // recall is low because overlapping left and right screws merge into one box.
+        // Floors just under what the bundled pack 0.3.0 measures on these samples (AP 21 of
+        // 22 found, 17 of them right; lateral 22 of 22 found, all right: its pair head finds
+        // both overlapping screws of a level), so a regression in any stage shows.
+        // TODO(#3): raise them to the targets of issue 3 (recall 99 % AP, accuracy 98 % AP)
+        // once the pack reaches them.
         let (min_recall, min_accuracy) = if view == "ap" {
-            (0.9, 0.6)
+            (0.9, 0.75)
         } else {
-            (0.45, 0.8)
+            (0.9, 0.9)
         };
         assert!(
             recall >= min_recall,
