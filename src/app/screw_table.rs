@@ -160,24 +160,14 @@ mod tests {
 
     #[test]
     fn rows_go_image_by_image_from_the_top_down_then_left_to_right() {
-        let report = Report {
-            schema: String::new(),
-            generator: String::new(),
-            pack: PackRef {
-                name: String::new(),
-                version: String::new(),
-                trained_on: String::new(),
-            },
-            images: vec![
-                image(vec![
-                    screw(70.0, 50.0),
-                    screw(30.0, 20.0),
-                    screw(20.0, 50.0),
-                ]),
-                image(vec![screw(50.0, 80.0), screw(50.0, 10.0)]),
-            ],
-            verdict: Verdict::default(),
-        };
+        let report = report_of(vec![
+            image(vec![
+                screw(70.0, 50.0),
+                screw(30.0, 20.0),
+                screw(20.0, 50.0),
+            ]),
+            image(vec![screw(50.0, 80.0), screw(50.0, 10.0)]),
+        ]);
         let rows = reading_order(&report);
         assert_eq!(
             rows,
@@ -191,7 +181,7 @@ mod tests {
         );
     }
 
-    fn report_of(screws: Vec<ScrewReport>) -> Report {
+    fn report_of(images: Vec<ImageReport>) -> Report {
         Report {
             schema: String::new(),
             generator: String::new(),
@@ -200,7 +190,7 @@ mod tests {
                 version: String::new(),
                 trained_on: String::new(),
             },
-            images: vec![image(screws)],
+            images,
             verdict: Verdict::default(),
         }
     }
@@ -226,9 +216,12 @@ mod tests {
     fn an_other_design_column_only_when_the_screws_have_that_probability() {
         let mut with = screw(10.0, 10.0);
         with.other_design = Some(0.37);
-        assert_eq!(table_shows(&report_of(vec![with]), "37 %"), (true, true));
         assert_eq!(
-            table_shows(&report_of(vec![screw(10.0, 10.0)]), "37 %"),
+            table_shows(&report_of(vec![image(vec![with])]), "37 %"),
+            (true, true)
+        );
+        assert_eq!(
+            table_shows(&report_of(vec![image(vec![screw(10.0, 10.0)])]), "37 %"),
             (false, false)
         );
     }

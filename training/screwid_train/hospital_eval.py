@@ -34,7 +34,7 @@ from screwid_train.hospital import VIEWS, HospitalData, load_dataset, read_displ
 from screwid_train.hospital_plots import plot_confusions, plot_reliability
 from screwid_train.hospital_train import RunConfig, load_models
 from screwid_train.imaging import letterbox, screw_crop
-from screwid_train.metrics import average_precision, cohen_kappa, table2
+from screwid_train.metrics import average_precision, cohen_kappa, jsonable, table2
 from screwid_train.report import end_to_end
 from screwid_train.split import read_split
 
@@ -253,20 +253,8 @@ def evaluate_run(run: Path, readers: Path | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     plot_confusions(m, classes, out / "confusion.png")
     plot_reliability(m, out / "reliability.png")
-    (out / "metrics.json").write_text(json.dumps(_jsonable(m), indent=2) + "\n")
+    (out / "metrics.json").write_text(json.dumps(jsonable(m), indent=2) + "\n")
     from screwid_train.hospital_card import write_card
 
     write_card(out / "MODEL_CARD.md", m, rc, info, data, assign)
     return m
-
-
-def _jsonable(x: object) -> object:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.floating | float):
-        return round(float(x), 4)
-    if isinstance(x, np.integer):
-        return int(x)
-    return x

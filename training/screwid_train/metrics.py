@@ -8,6 +8,7 @@ Per class, one-vs-rest: precision TP/(TP+FP), recall TP/(TP+FN), specificity TN/
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 
@@ -112,3 +113,18 @@ def average_precision(
     p = np.concatenate([[1.0], precision, [0.0]])
     p = np.maximum.accumulate(p[::-1])[::-1]
     return float(np.sum((r[1:] - r[:-1]) * p[1:]))
+
+
+def jsonable(x: object) -> object:
+    """`x` with numpy numbers as Python ones (floats to 4 places) and paths as text."""
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [jsonable(v) for v in x]
+    if isinstance(x, np.floating | float):
+        return round(float(x), 4)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, Path):
+        return str(x)
+    return x

@@ -20,6 +20,7 @@ from screwid_train.dataset import DataConfig, build_others, build_patients, buil
 from screwid_train.designs import DesignFile, default_designs_path, load_designs
 from screwid_train.evaluate import Pack, collect, detection_stats, tune_detection
 from screwid_train.export import export_onnx, write_manifest
+from screwid_train.metrics import jsonable
 from screwid_train.modelcard import write_model_card
 from screwid_train.models import Detector, screw_model, view_model
 from screwid_train.train import (
@@ -195,14 +196,14 @@ def score_pack(
     }
     report.plot_confusion(sm, labels, tmp / "confusion.png")
     report.plot_reliability(sm, tmp / "reliability.png")
-    write_manifest(tmp, labels, temps, th, _jsonable(_summary(metrics)), cfg.version, extra=extra)
+    write_manifest(tmp, labels, temps, th, jsonable(_summary(metrics)), cfg.version, extra=extra)
     metrics["samples_full_size"] = _check_samples(tmp)
     metrics["classifier_outputs"] = _outputs(tmp / "classifier_ap.onnx")
     metrics["score_seconds"] = round(time.time() - t0)
     metrics["total_seconds"] = sum(times.values()) + metrics["score_seconds"]
-    (tmp / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=2) + "\n")
+    (tmp / "metrics.json").write_text(json.dumps(jsonable(metrics), indent=2) + "\n")
     write_model_card(tmp / "MODEL_CARD.md", metrics, th, temps, asdict(cfg.data), asdict(cfg.train))
-    write_manifest(tmp, labels, temps, th, _jsonable(_summary(metrics)), cfg.version, extra=extra)
+    write_manifest(tmp, labels, temps, th, jsonable(_summary(metrics)), cfg.version, extra=extra)
     return metrics
 
 
@@ -278,20 +279,6 @@ def _summary(m: dict) -> dict:
         "detection_recall": {v: round(m["detection"][v]["recall"], 4) for v in ("ap", "lateral")},
         "ece": m["ece"],
     }
-
-
-def _jsonable(x: object) -> object:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.floating | float):
-        return round(float(x), 4)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, Path):
-        return str(x)
-    return x
 
 
 def default_designs() -> Path:
