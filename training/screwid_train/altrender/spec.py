@@ -1,4 +1,9 @@
-"""Typed view of the phantom design file (`assets/phantom/designs.toml`), parsed with tomllib."""
+"""Typed view of the phantom design file (`assets/phantom/designs.toml`), parsed with tomllib.
+
+This is a second parser beside `screwid_train/designs.py` on purpose: the second renderer is
+written from the design file alone, sharing no code with the first, so that a misreading of
+the file in one does not hide in both.
+"""
 
 from __future__ import annotations
 
