@@ -46,13 +46,19 @@ def affine(
     scale: float = 0.1,
     flip: bool = True,
     level: float = 1.0,
+    zoom: list[torch.Tensor] | None = None,
 ) -> torch.Tensor:
-    """Random rotation, shift, scale and flips (zero fill), applied per sample."""
+    """Random rotation, shift, scale and flips (zero fill), applied per sample.
+
+    With `zoom`, the per-sample magnification (> 1: content larger) is appended to it, so
+    that a caller can follow the millimetres a pixel spans."""
     rot_deg, shift, scale = rot_deg * level, shift * level, scale * level
     b = x.shape[0]
     rnd = torch.rand(b, 6, generator=g)
     ang = (2 * rnd[:, 0] - 1) * math.radians(rot_deg)
     s = 1 + (2 * rnd[:, 1] - 1) * scale
+    if zoom is not None:
+        zoom.append(s)
     tx, ty = (2 * rnd[:, 2] - 1) * shift * 2, (2 * rnd[:, 3] - 1) * shift * 2
     fx = torch.where((rnd[:, 4] < 0.5) & flip, -1.0, 1.0)
     fy = torch.where((rnd[:, 5] < 0.3) & flip, -1.0, 1.0)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from screwid_train.dicomio import read_display
+from screwid_train.dicomio import read_display, read_spacing
 from screwid_train.evaluate import Pack, match, vote
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def check_patient(pack: Pack, manifest: dict, folder: Path) -> dict:
         view = VIEW_NAMES[int(np.argmax(pack.view_logits(disp)))]
         boxes, _ = pack.detect(disp, th["detection"], th["nms_iou"])
         use_view = view if view in ("ap", "lateral") else im["view"]
-        probs = pack.classify(disp, use_view, boxes)
+        probs = pack.classify(disp, use_view, boxes, read_spacing(folder / im["file"]))
         gt = np.array([s["box"] for s in im["screws"]], dtype=np.float64).reshape(-1, 4)
         m = match(gt, boxes)
         correct = sum(

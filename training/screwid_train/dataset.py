@@ -11,7 +11,7 @@ import numpy as np
 from tqdm import tqdm
 
 from screwid_train.designs import TRAINING_DESIGNS, UNSEEN_DESIGN, DesignFile, load_designs
-from screwid_train.imaging import jitter_box, letterbox, screw_crop
+from screwid_train.imaging import crop_mm_per_pixel, jitter_box, letterbox, screw_crop
 from screwid_train.render.others import render_other
 from screwid_train.render.patient import sample_patient
 from screwid_train.render.scene import render_patient
@@ -40,7 +40,8 @@ class DataConfig:
     long_side: int = 1024
     det_size: int = 512
     view_size: int = 128
-    crop_size: int = 96
+    # 128, not 96: at 96 a lateral screw's thread (2.3-3.1 mm) spanned 3-4 crop pixels.
+    crop_size: int = 128
     crop_margin: float = 0.15
     crop_jitters: int = 3
     workers: int = 2
@@ -91,28 +92,32 @@ def view_arrays(
     cfg: DataConfig,
     rng: np.random.Generator,
     keep_display: bool,
+    spacing: float | None,
 ) -> dict:
     """One image's training arrays: detector and view inputs, boxes in detector-input
-    pixels, and screw crops (the true box, then jittered ones)."""
+    pixels, and screw crops (the true box, then jittered ones) with the millimetres each crop
+    pixel spans (`spacing`: millimetres per pixel of `disp`; None when unknown)."""
     det, g = letterbox(disp, cfg.det_size, cfg.det_size)
     small, _ = letterbox(disp, cfg.view_size, cfg.view_size)
     det_boxes = np.array(
         [[*g.to_input(b[0], b[1]), *g.to_input(b[2], b[3])] for b in boxes], dtype=np.float32
     ).reshape(-1, 4)
-    crops, crop_labels = [], []
+    crops, crop_labels, crop_mm = [], [], []
+    H, W = disp.shape
     for box, label in zip(boxes, labels, strict=True):
-        crops.append(screw_crop(disp, box, cfg.crop_size, cfg.crop_margin))
-        crop_labels.append(label)
-        for _ in range(cfg.crop_jitters - 1):
-            jb = jitter_box(box, rng, 0.1)
-            crops.append(screw_crop(disp, jb, cfg.crop_size, cfg.crop_margin))
+        jittered = [jitter_box(box, rng, 0.1) for _ in range(cfg.crop_jitters - 1)]
+        for b in (box, *jittered):
+            crops.append(screw_crop(disp, b, cfg.crop_size, cfg.crop_margin))
             crop_labels.append(label)
+            crop_mm.append(crop_mm_per_pixel(b, W, H, cfg, spacing))
     return {
         "det": det.astype(np.float16),
         "small": small.astype(np.float16),
         "boxes": det_boxes,
         "crops": np.array(crops, dtype=np.float16).reshape(-1, cfg.crop_size, cfg.crop_size),
         "crop_labels": crop_labels,
+        "crop_mm": np.array(crop_mm, dtype=np.float32),
+        "spacing": spacing,
         "screw_boxes": list(boxes),
         "screw_labels": list(labels),
         "display": disp.astype(np.float16) if keep_display else None,
@@ -131,7 +136,7 @@ def _render_job(job: _Job) -> dict:
         boxes = [s.box for s in rv.screws]
         labels = [s.label for s in rv.screws]
         out["views"][name] = view_arrays(
-            rv.display(), boxes, labels, job.cfg, rng, job.keep_display
+            rv.display(), boxes, labels, job.cfg, rng, job.keep_display, rv.pixel_spacing
         )
     return out
 
@@ -153,6 +158,9 @@ def _pack(results: list[dict], cfg: DataConfig, label_names: list[str]) -> dict[
             arrays.setdefault(f"{view}_small", []).append(v["small"])
             arrays.setdefault(f"{view}_boxes", []).append(v["boxes"])
             arrays.setdefault(f"{view}_crops", []).append(v["crops"])
+            # Hospital arrays (hospital_train.py) carry no scales yet.
+            mm = v.get("crop_mm", np.full(len(v["crops"]), np.nan, dtype=np.float32))
+            arrays.setdefault(f"{view}_crop_mm", []).append(mm)
             lab = [label_names.index(x) if x in label_names else -1 for x in v["crop_labels"]]
             arrays.setdefault(f"{view}_crop_labels", []).append(np.array(lab, dtype=np.int64))
             arrays.setdefault(f"{view}_crop_patient", []).append(
@@ -163,6 +171,7 @@ def _pack(results: list[dict], cfg: DataConfig, label_names: list[str]) -> dict[
         out[f"{view}_det"] = np.stack(arrays[f"{view}_det"])
         out[f"{view}_small"] = np.stack(arrays[f"{view}_small"])
         out[f"{view}_crops"] = np.concatenate(arrays[f"{view}_crops"])
+        out[f"{view}_crop_mm"] = np.concatenate(arrays[f"{view}_crop_mm"])
         out[f"{view}_crop_labels"] = np.concatenate(arrays[f"{view}_crop_labels"])
         out[f"{view}_crop_patient"] = np.concatenate(arrays[f"{view}_crop_patient"])
         boxes = arrays[f"{view}_boxes"]

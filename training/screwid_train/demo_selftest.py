@@ -15,9 +15,10 @@ import onnxruntime as ort
 
 from screwid_train.designs import load_designs
 from screwid_train.export import sha256_file
-from screwid_train.imaging import letterbox, screw_crop
+from screwid_train.imaging import crop_scale, letterbox, screw_crop
 from screwid_train.render.patient import sample_patient
 from screwid_train.render.scene import render_patient
+from screwid_train.scale import with_scale_np
 from screwid_train.selftest import normalise, random_input, write_selftest
 
 logger = logging.getLogger(__name__)
@@ -30,18 +31,24 @@ CARD_NOTE = (
 )
 
 
-def _real_inputs() -> dict[str, np.ndarray]:
-    """One rendered phantom (a seed never used in training) as each model's real input."""
+def _real_inputs(shapes: dict[str, list]) -> dict[str, np.ndarray]:
+    """One rendered phantom (a seed never used in training) as each model's real input
+    [1, C, H, W], normalised; `shapes` are the models' input shapes."""
     spec = sample_patient(load_designs(), 9_500_001, ("stryker",), "ST01")
     views = render_patient(spec, long_side=1024)
-    ap, lat = views["ap"], views["lateral"]
-    d_ap, d_lat = ap.display(), lat.display()
-    return {
-        "view": letterbox(d_ap, 128, 128)[0],
-        "detector": letterbox(d_ap, 512, 512)[0],
-        "classifier_ap": screw_crop(d_ap, ap.screws[0].box),
-        "classifier_lateral": screw_crop(d_lat, lat.screws[0].box),
+    out = {
+        "view": normalise(letterbox(views["ap"].display(), 128, 128)[0]),
+        "detector": normalise(letterbox(views["ap"].display(), 512, 512)[0]),
     }
+    for view in ("ap", "lateral"):
+        rv, (_, c, size, _) = views[view], shapes[f"classifier_{view}"]
+        disp, box = rv.display(), rv.screws[0].box
+        x = normalise(screw_crop(disp, box, size))
+        if c == 2:
+            H, W = disp.shape
+            x = with_scale_np(x, rv.pixel_spacing / crop_scale(box, W, H, size, 0.15))
+        out[f"classifier_{view}"] = x
+    return out
 
 
 def add_selftest(pack: Path) -> int:
@@ -52,8 +59,11 @@ def add_selftest(pack: Path) -> int:
         n: ort.InferenceSession(str(pack / spec["file"]), providers=["CPUExecutionProvider"])
         for n, spec in manifest["models"].items()
     }
-    real = _real_inputs()
-    inputs = {n: [random_input(n, k), normalise(real[n])] for k, n in enumerate(sessions)}
+    shapes = {n: s.get_inputs()[0].shape for n, s in sessions.items()}
+    real = _real_inputs(shapes)
+    inputs = {
+        n: [random_input(n, k, tuple(shapes[n][1:])), real[n]] for k, n in enumerate(sessions)
+    }
     extra = write_selftest(
         pack,
         inputs,

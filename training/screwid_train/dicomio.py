@@ -128,6 +128,18 @@ def read_display(path: Path) -> np.ndarray:
     )
 
 
+def read_spacing(path: Path) -> float | None:
+    """Column spacing in mm (`PixelSpacing`, else `ImagerPixelSpacing`), None if absent or 0.
+
+    The same rule as the app's reader (src/radiograph/header.rs)."""
+    ds = pydicom.dcmread(path, stop_before_pixels=True)
+    for key in ("PixelSpacing", "ImagerPixelSpacing"):
+        value = ds.get(key)
+        if value is not None and len(value) >= 2 and float(value[0]) > 0 and float(value[1]) > 0:
+            return float(value[1])
+    return None
+
+
 def _first(value: object) -> float | None:
     if value is None:
         return None

@@ -12,7 +12,8 @@ import onnxruntime as ort
 from tqdm import tqdm
 
 from screwid_train.detector import decode
-from screwid_train.imaging import box_iou, letterbox, screw_crop
+from screwid_train.imaging import box_iou, crop_scale, letterbox, screw_crop
+from screwid_train.scale import spacing_or_assumed, with_scale_np
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +39,14 @@ class Pack:
         }
         self.temperatures = temperatures
         self.classes = classes
+        # [1, C, H, W] of the classifiers: C = 2 adds the crop's scale (scale.py).
+        shape = self.sess["classifier_ap"].get_inputs()[0].shape
+        self.crop_channels, self.crop_size = int(shape[1]), int(shape[2])
 
-    def _run(self, name: str, x: np.ndarray) -> np.ndarray:
+    def _run(self, name: str, x: np.ndarray, mm_per_pixel: float | None = None) -> np.ndarray:
         inp = ((x - 0.5) / 0.25).astype(np.float32)[None, None]
+        if mm_per_pixel is not None:
+            inp = with_scale_np(inp, mm_per_pixel)
         return self.sess[name].run(None, {"input": inp})[0][0]
 
     def view_logits(self, display: np.ndarray) -> np.ndarray:
@@ -59,18 +65,29 @@ class Pack:
         out, g = self.detector_out(display)
         return boxes_to_image(out, g, threshold, nms_iou)
 
-    def classify(self, display: np.ndarray, view: str, boxes: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities [N, K] of each box's K known classes.
+    def classify(
+        self, display: np.ndarray, view: str, boxes: np.ndarray, spacing: float | None = None
+    ) -> np.ndarray:
+        """Calibrated probabilities [N, K] of each box's K known classes; `spacing` is the
+        display's millimetres per pixel (None: unknown, as in a PNG).
 
         With an "other design" output (K + 1 logits) the softmax runs over all K + 1, as in
         the app, and the known probabilities then sum to 1 - other.
         """
         if len(boxes) == 0:
             return np.zeros((0, self.classes), dtype=np.float32)
-        logits = np.stack(
-            [self._run(f"classifier_{view}", screw_crop(display, tuple(b))) for b in boxes]
-        )
+        logits = np.stack([self._screw_logits(display, view, tuple(b), spacing) for b in boxes])
         return softmax(logits, self.temperatures[view])[:, : self.classes]
+
+    def _screw_logits(
+        self, display: np.ndarray, view: str, box: tuple, spacing: float | None
+    ) -> np.ndarray:
+        crop = screw_crop(display, box, self.crop_size)
+        mm = None
+        if self.crop_channels == 2:
+            H, W = display.shape
+            mm = spacing_or_assumed(spacing, W, H) / crop_scale(box, W, H, self.crop_size, 0.15)
+        return self._run(f"classifier_{view}", crop, mm)
 
 
 def boxes_to_image(
@@ -157,6 +174,7 @@ class ViewRecord:
     gt_probs: np.ndarray
     view_logits: np.ndarray
     display: np.ndarray = field(repr=False)
+    spacing: float | None = None  # display mm per pixel
 
 
 def collect(pack: Pack, results: list[dict], desc: str) -> list[ViewRecord]:
@@ -175,9 +193,10 @@ def collect(pack: Pack, results: list[dict], desc: str) -> list[ViewRecord]:
                     list(v["screw_labels"]),
                     out,
                     g,
-                    pack.classify(disp, view, gt),
+                    pack.classify(disp, view, gt, v.get("spacing")),
                     pack.view_logits(disp),
                     disp,
+                    v.get("spacing"),
                 )
             )
     return recs

@@ -45,11 +45,13 @@ def _symbolic_dims(model: onnx.ModelProto) -> list[str]:
     return bad
 
 
-def export_onnx(model: torch.nn.Module, path: Path, width: int, height: int) -> float:
+def export_onnx(
+    model: torch.nn.Module, path: Path, width: int, height: int, channels: int = 1
+) -> float:
     """Export, check, infer static shapes, and return max |onnxruntime - torch|."""
     model = model.eval()
     x = torch.from_numpy(
-        np.random.default_rng(0).uniform(-2, 2, (1, 1, height, width)).astype(np.float32)
+        np.random.default_rng(0).uniform(-2, 2, (1, channels, height, width)).astype(np.float32)
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
@@ -85,6 +87,18 @@ def export_onnx(model: torch.nn.Module, path: Path, width: int, height: int) -> 
     return diff
 
 
+def onnx_input_shape(path: Path) -> tuple[int, int, int]:
+    """(channels, height, width) of a model's single input [1, C, H, W]."""
+    dims = onnx.load(str(path)).graph.input[0].type.tensor_type.shape.dim
+    return int(dims[1].dim_value), int(dims[2].dim_value), int(dims[3].dim_value)
+
+
+def _scale_spec() -> dict:
+    from screwid_train.scale import ASSUMED_LONG_SIDE_MM, KIND
+
+    return {"scale_channel": KIND, "assumed_long_side_mm": ASSUMED_LONG_SIDE_MM}
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -116,7 +130,8 @@ def write_manifest(
 ) -> Path:
     """manifest.json per docs/contracts.md; sha256 over every other file of the pack.
 
-    `extra` adds top-level keys (the self-test index) before the checksums."""
+    `extra` adds top-level keys (the self-test index) before the checksums. The classifiers'
+    input size and scale channel are read from their ONNX files."""
     norm = {"mean": 0.5, "std": 0.25}
     models = {
         "view": {
@@ -128,12 +143,14 @@ def write_manifest(
         "detector": {"file": "detector.onnx", "input": [512, 512], **norm, "stride": 4},
     }
     for view in ("ap", "lateral"):
+        channels, h, w = onnx_input_shape(pack / f"classifier_{view}.onnx")
         models[f"classifier_{view}"] = {
             "file": f"classifier_{view}.onnx",
-            "input": [96, 96],
+            "input": [w, h],
             **norm,
             "temperature": temperatures[view],
             "crop_margin": 0.15,
+            **(_scale_spec() if channels == 2 else {}),
         }
     files = sorted(p for p in pack.rglob("*") if p.is_file() and p.name != "manifest.json")
     manifest = {

@@ -69,7 +69,11 @@ class TorchPack:
         x, g = letterbox(display, 512, 512)
         return self._run("detector", x), g
 
-    def classify(self, display: np.ndarray, view: str, boxes: np.ndarray) -> np.ndarray:
+    def classify(
+        self, display: np.ndarray, view: str, boxes: np.ndarray, spacing: float | None = None
+    ) -> np.ndarray:
+        """Probabilities [N, K] of each box; `spacing` is unused (no scale channel yet)."""
+        del spacing  # TODO(#3): hospital classifiers have no scale channel (scale.py).
         k = self.models[f"classifier_{view}"].fc.out_features
         if len(boxes) == 0:
             return np.zeros((0, k), dtype=np.float32)

@@ -47,7 +47,9 @@ class RunConfig:
     data: str
     split: str
     seed: int = 0
-    train: dict = field(default_factory=lambda: asdict(TrainConfig()))
+    # TODO(#3): the hospital classifiers still see 96-px crops without their scale channel
+    # (scale.py); a hospital's DICOM files carry the spacing it needs.
+    train: dict = field(default_factory=lambda: asdict(TrainConfig(screw_scale=False)))
     others: str | None = None  # folder of non-spine images for the view model's "other"
     rendered_others: int = 240  # phantom non-spine renders added to "other"
     crop_jitters: int = 3
@@ -102,7 +104,9 @@ def _other_images(folder: Path | None, size: int) -> list[np.ndarray]:
 
 def prepare_arrays(data: HospitalData, assign: dict[str, str], rc: RunConfig) -> dict:
     """Train and validation arrays, and the "other" images of the view model."""
-    cfg = DataConfig(seed=rc.seed, crop_jitters=rc.crop_jitters, others=rc.rendered_others)
+    cfg = DataConfig(
+        seed=rc.seed, crop_jitters=rc.crop_jitters, others=rc.rendered_others, crop_size=96
+    )
     rng = np.random.default_rng([rc.seed, 31])
     patients = sorted(data.patients, key=lambda p: p.patient_id)
     results: dict[str, list[dict]] = {"train": [], "val": []}

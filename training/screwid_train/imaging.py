@@ -100,6 +100,22 @@ def crop_region(box: Box, W: int, H: int, margin: float) -> tuple[int, int, int,
     return cx0, cy0, cx1, cy1
 
 
+def crop_scale(box: Box, W: int, H: int, size: int, margin: float) -> float:
+    """Crop pixels per image pixel: the letterbox scale of the box's crop region."""
+    x0, y0, x1, y1 = crop_region(box, W, H, margin)
+    return letterbox_geometry(x1 - x0, y1 - y0, size, size).scale
+
+
+def crop_mm_per_pixel(box: Box, W: int, H: int, cfg: object, spacing: float | None) -> float:
+    """Millimetres one crop pixel spans (NaN when the image's spacing is unknown).
+
+    `cfg` is anything with `crop_size` and `crop_margin` (a DataConfig)."""
+    if spacing is None:
+        return float("nan")
+    scale = crop_scale(box, W, H, cfg.crop_size, cfg.crop_margin)  # type: ignore[attr-defined]
+    return float(spacing) / scale
+
+
 def screw_crop(display: np.ndarray, box: Box, size: int = 96, margin: float = 0.15) -> np.ndarray:
     """Classifier input for one screw box of the display image (contract)."""
     H, W = display.shape

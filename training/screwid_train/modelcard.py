@@ -53,18 +53,49 @@ OTHER_KEPT = (
     "uncertainty threshold."
 )
 
+NOVELTY_NOTE = (
+    'The classifiers\' fourth output, "other design", is not trained: it is added after '
+    "training inside the exported graph (`training/screwid_train/novelty.py`) from the "
+    "Mahalanobis distance of the screw's pooled features to the nearest known design (class "
+    "means and one shared covariance from training crops), calibrated on the validation crops "
+    "of the known designs so that its probability is 0.5 at their {q50} distance quantile "
+    "and 0.9 at the {q90} quantile. The design file's `unseen` design is never used to fit "
+    "it. {older}"
+)
 
-def _classifier_rows(outputs: int) -> list[str]:
+
+SCALE_NOTE = (
+    "The screw classifiers take a second input channel, constant over the crop: log2 of the "
+    "millimetres one crop pixel spans (the file's pixel spacing over the crop's letterbox "
+    "scale; `training/screwid_train/scale.py`). A crop is letterboxed to a fixed size, which "
+    "hides how large the screw is, and the designs differ most in absolute sizes (tulip "
+    "height, rod diameter, thread pitch). Training multiplies it by up to 6 % either way for "
+    "the unknown radiographic magnification. A file without a pixel spacing is assumed to "
+    "span 400 mm along its long side, and the app says so."
+)
+
+
+def _other_note(outputs: int, novelty: dict | None) -> str:
+    if novelty:
+        older = OTHER_DROPPED.split(". A screw of")[0] + "."
+        return NOVELTY_NOTE.format(q50=novelty["quantile"], q90=novelty["steep"], older=older)
+    return OTHER_KEPT if outputs == 4 else OTHER_DROPPED
+
+
+def _classifier_rows(outputs: int, shape: list[int], novelty: dict | None = None) -> list[str]:
     names = "Medtronic / NuVasive / Stryker" + (" / other design" if outputs == 4 else "")
+    channels, size = shape[0], shape[1]
+    what = f"{size} x {size} screw crop" + (" and its scale (2 channels)" if channels == 2 else "")
     return [
-        f"| `classifier_ap.onnx` | 96 x 96 screw crop | logits {names} |",
-        "| `classifier_lateral.onnx` | 96 x 96 screw crop | same |",
+        f"| `classifier_ap.onnx` | {what} | logits {names} |",
+        f"| `classifier_lateral.onnx` | {what} | same |",
         "",
+        *([SCALE_NOTE, ""] if channels == 2 else []),
         "The detector's pair head says whether a second screw lies under a heatmap peak and "
         "where its box is: on a lateral film the left and right screws of a level overlap "
         "nearly parallel, and a single peak per screw cannot separate them.",
         "",
-        OTHER_KEPT if outputs == 4 else OTHER_DROPPED,
+        _other_note(outputs, novelty),
     ]
 
 
@@ -94,7 +125,11 @@ def write_model_card(
         "| `view.onnx` | 128 x 128 letterboxed image | logits ap / lateral / other |",
         "| `detector.onnx` | 512 x 512 letterboxed image | [1, 10, 128, 128] CenterNet map with "
         "a second-screw (pair) head |",
-        *_classifier_rows(m.get("classifier_outputs", 4)),
+        *_classifier_rows(
+            m.get("classifier_outputs", 4),
+            m.get("classifier_input", [1, 96, 96]),
+            m.get("novelty"),
+        ),
         "",
         "Plain 3x3 convolutions with BatchNorm (folded at export) and ReLU, trained from "
         "scratch on CPU; ONNX opset 17, static batch-1 shapes. Temperatures (fitted on the "
@@ -152,7 +187,7 @@ def write_model_card(
         "",
         f"Training: `{train}`",
         "",
-        "Rebuild: `screwid-train build-pack --out models/phantom-demo --seed 0`.",
+        m.get("rebuild", "Rebuild: `screwid-train build-pack --out models/phantom-demo --seed 0`."),
         "",
         "## Limitations",
         "",

@@ -22,10 +22,15 @@ class Classifier(nn.Module):
     """Image classifier: strided stem, stages of conv blocks with max-pool, GAP, linear."""
 
     def __init__(
-        self, widths: tuple[int, ...], classes: int, blocks: int | tuple[int, ...] = 2
+        self,
+        widths: tuple[int, ...],
+        classes: int,
+        blocks: int | tuple[int, ...] = 2,
+        in_channels: int = 1,
     ) -> None:
         super().__init__()
-        layers: list[nn.Module] = [conv_bn(1, widths[0], 2)]
+        self.in_channels = in_channels
+        layers: list[nn.Module] = [conv_bn(in_channels, widths[0], 2)]
         cin = widths[0]
         for i, w in enumerate(widths):
             if i > 0:
@@ -47,8 +52,11 @@ def view_model() -> Classifier:
     return Classifier((8, 16, 32, 48), classes=3, blocks=1)
 
 
-def screw_model(classes: int = 3) -> Classifier:
-    return Classifier((24, 32, 48, 64), classes=classes, blocks=(1, 2, 2, 2))
+def screw_model(classes: int = 3, scale: bool = False) -> Classifier:
+    """With `scale`, a second input channel carries the crop's scale (`scale.py`)."""
+    return Classifier(
+        (24, 32, 48, 64), classes=classes, blocks=(1, 2, 2, 2), in_channels=2 if scale else 1
+    )
 
 
 def fuse(cin: int, cout: int) -> nn.Sequential:

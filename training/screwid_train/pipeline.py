@@ -19,7 +19,7 @@ from screwid_train import report
 from screwid_train.dataset import DataConfig, build_others, build_patients, build_unseen
 from screwid_train.designs import DesignFile, default_designs_path, load_designs
 from screwid_train.evaluate import Pack, collect, detection_stats, tune_detection
-from screwid_train.export import export_onnx, write_manifest
+from screwid_train.export import export_onnx, onnx_input_shape, write_manifest
 from screwid_train.metrics import jsonable
 from screwid_train.modelcard import write_model_card
 from screwid_train.models import Detector, screw_model, view_model
@@ -56,14 +56,18 @@ def _train_task(name: str) -> tuple[str, dict]:
     elif name == "detector":
         model = train_detector(data, cfg)
     else:
-        model = train_screw(data, name, cfg, classes=cfg.screw_outputs)
+        model = train_screw(data, name, cfg, classes=cfg.screw_outputs, scale=cfg.screw_scale)
     return name, {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
-def train_all(data: dict, others: np.ndarray, cfg: TrainConfig) -> dict[str, torch.nn.Module]:
-    """Train the four models in parallel processes; returns them in eval mode."""
+def train_all(
+    data: dict,
+    others: np.ndarray,
+    cfg: TrainConfig,
+    names: tuple[str, ...] = ("detector", "ap", "lateral", "view"),
+) -> dict[str, torch.nn.Module]:
+    """Train the models `names` in parallel processes; returns them in eval mode."""
     _SHARED.update(data=data, others=others, cfg=cfg)
-    names = ["detector", "ap", "lateral", "view"]
     if cfg.parallel:
         with mp.get_context("fork").Pool(len(names)) as pool:
             states = dict(pool.map(_train_task, names))
@@ -72,9 +76,10 @@ def train_all(data: dict, others: np.ndarray, cfg: TrainConfig) -> dict[str, tor
     fresh = {
         "view": view_model(),
         "detector": Detector(),
-        "ap": screw_model(cfg.screw_outputs),
-        "lateral": screw_model(cfg.screw_outputs),
+        "ap": screw_model(cfg.screw_outputs, cfg.screw_scale),
+        "lateral": screw_model(cfg.screw_outputs, cfg.screw_scale),
     }
+    fresh = {k: v for k, v in fresh.items() if k in names}
     for name, model in fresh.items():
         model.load_state_dict(states[name])
         model.eval()
@@ -90,18 +95,27 @@ def _temperatures(models: dict, val: dict[str, np.ndarray], outputs: int) -> dic
         labels = val[f"{view}_crop_labels"]
         keep = (labels >= 0) & (labels < outputs)
         crops = val[f"{view}_crops"][keep].astype(np.float32)
-        out[view] = fit_temperature(predict_logits(models[view], crops), labels[keep])
+        mm = val[f"{view}_crop_mm"][keep] if models[view].in_channels == 2 else None
+        logits = predict_logits(models[view], crops, mm_per_pixel=mm)
+        out[view] = fit_temperature(logits, labels[keep])
     return out
 
 
-def _export(models: dict, tmp: Path) -> dict[str, float]:
+def export_classifiers(models: dict, tmp: Path, crop: int) -> dict[str, float]:
+    """The two screw classifiers as ONNX (input [1, C, crop, crop]); max |ort - torch|."""
+    return {
+        f"classifier_{v}": export_onnx(
+            models[v], tmp / f"classifier_{v}.onnx", crop, crop, models[v].in_channels
+        )
+        for v in ("ap", "lateral")
+    }
+
+
+def _export(models: dict, tmp: Path, crop: int) -> dict[str, float]:
     diffs = {
         "view": export_onnx(models["view"], tmp / "view.onnx", 128, 128),
         "detector": export_onnx(models["detector"], tmp / "detector.onnx", 512, 512),
-        "classifier_ap": export_onnx(models["ap"], tmp / "classifier_ap.onnx", 96, 96),
-        "classifier_lateral": export_onnx(
-            models["lateral"], tmp / "classifier_lateral.onnx", 96, 96
-        ),
+        **export_classifiers(models, tmp, crop),
     }
     for k, v in diffs.items():
         print(f"onnx check {k}: max |onnxruntime - torch| = {v:.2e}")
@@ -133,7 +147,7 @@ def train_and_write(
     tmp = out.parent / f".{out.name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    diffs = _export(models, tmp)
+    diffs = _export(models, tmp, cfg.data.crop_size)
     extra = _selftest(models, arrays["val"], tmp)
     times = {"render_seconds": round(t_render), "train_seconds": round(t_train)}
     metrics = score_pack(tmp, cfg, df, (results, others_val, unseen), temps, extra, diffs, times)
@@ -154,10 +168,11 @@ def score_pack(
     diffs: dict[str, float],
     times: dict[str, int],
     fixed: dict | None = None,
+    notes: dict[str, str] | None = None,
 ) -> dict:
     """Tune thresholds on validation (except those in `fixed`), measure the test and unseen
     sets, write plots, metrics, model card and manifest into the pack folder `tmp`; returns
-    the metrics."""
+    the metrics. `notes` go into the metrics and the card (`render_note`, `rebuild`)."""
     results, others_val, unseen = data
     t0 = time.time()
     pack = Pack(tmp, temps)
@@ -193,12 +208,14 @@ def score_pack(
         "unseen": report.unseen_metrics(unseen_recs, test_recs, th["screw_uncertain_below"]),
         "onnx_max_abs_diff": {k: f"{v:.2e}" for k, v in diffs.items()},
         **times,
+        **(notes or {}),
     }
     report.plot_confusion(sm, labels, tmp / "confusion.png")
     report.plot_reliability(sm, tmp / "reliability.png")
     write_manifest(tmp, labels, temps, th, jsonable(_summary(metrics)), cfg.version, extra=extra)
     metrics["samples_full_size"] = _check_samples(tmp)
     metrics["classifier_outputs"] = _outputs(tmp / "classifier_ap.onnx")
+    metrics["classifier_input"] = list(onnx_input_shape(tmp / "classifier_ap.onnx"))
     metrics["score_seconds"] = round(time.time() - t0)
     metrics["total_seconds"] = sum(times.values()) + metrics["score_seconds"]
     (tmp / "metrics.json").write_text(json.dumps(jsonable(metrics), indent=2) + "\n")
@@ -213,21 +230,48 @@ def _outputs(path: Path) -> int:
     return int(onnx.load(str(path)).graph.output[0].type.tensor_type.shape.dim[1].dim_value)
 
 
-def _selftest(models: dict, val: dict[str, np.ndarray], tmp: Path) -> dict:
-    """Self-test vectors with PyTorch's outputs: a random and a validation input per model."""
-    from screwid_train.selftest import normalise, random_input, write_selftest
+def _selftest(
+    models: dict, val: dict[str, np.ndarray], tmp: Path, reference: str | None = None
+) -> dict:
+    """Self-test vectors: a random and a validation input per model, with the outputs of the
+    models (PyTorch modules, or callables on numpy arrays such as onnxruntime sessions)."""
+    from screwid_train.selftest import random_input, write_selftest
 
     names = {"view": "view", "detector": "detector", "classifier_ap": "ap"}
     names["classifier_lateral"] = "lateral"
     real = {"view": "ap_small", "detector": "ap_det"}
     real |= {"classifier_ap": "ap_crops", "classifier_lateral": "lateral_crops"}
-    inputs = {n: [random_input(n, k), normalise(val[real[n]][0])] for k, n in enumerate(names)}
+    inputs = {
+        n: [random_input(n, k, _input_shape(models[names[n]], val[real[n]])), _real_input(n, val)]
+        for k, n in enumerate(names)
+    }
 
     def run(n: str, x: np.ndarray) -> np.ndarray:
+        model = models[names[n]]
+        if not isinstance(model, torch.nn.Module):
+            return model(x)
         with torch.no_grad():
-            return models[names[n]](torch.from_numpy(x)).numpy()
+            return model(torch.from_numpy(x)).numpy()
 
-    return write_selftest(tmp, inputs, run, f"pytorch {torch.__version__}")
+    return write_selftest(tmp, inputs, run, reference or f"pytorch {torch.__version__}")
+
+
+def _input_shape(model: object, examples: np.ndarray) -> tuple[int, int, int]:
+    """(channels, height, width) of a model's input, from an example array [N, H, W]."""
+    return (getattr(model, "in_channels", 1), *examples.shape[1:])
+
+
+def _real_input(name: str, val: dict[str, np.ndarray]) -> np.ndarray:
+    """The first validation input of a model, with its scale channel for a classifier."""
+    from screwid_train.scale import with_scale_np
+    from screwid_train.selftest import normalise
+
+    if name.startswith("classifier_"):
+        view = name.removeprefix("classifier_")
+        x = normalise(val[f"{view}_crops"][0])
+        mm = float(val[f"{view}_crop_mm"][0])
+        return with_scale_np(x, mm) if np.isfinite(mm) else x
+    return normalise(val["ap_small" if name == "view" else "ap_det"][0])
 
 
 def _check_samples(pack: Path) -> list[dict]:

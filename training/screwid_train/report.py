@@ -58,7 +58,7 @@ def end_to_end(pack: Pack, recs: list[ViewRecord], labels: list[str], th: dict) 
         boxes, _ = boxes_to_image(
             r.det_out, r.letterbox, th["detection"], th["nms_iou"], th.get("pair")
         )
-        probs = pack.classify(r.display, r.view, boxes)
+        probs = pack.classify(r.display, r.view, boxes, r.spacing)
         for k, d in enumerate(match(r.gt_boxes, boxes)):
             if d >= 0:
                 per_view[r.view][0] += int(labels[int(probs[d].argmax())] == r.gt_labels[k])

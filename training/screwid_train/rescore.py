@@ -66,8 +66,12 @@ def val_temperatures(pack: Pack, val: dict[str, np.ndarray], classes: int) -> di
     for view in ("ap", "lateral"):
         crops, labels = val[f"{view}_crops"], val[f"{view}_crop_labels"]
         known = (labels >= 0) & (labels < classes)
+        mm = val[f"{view}_crop_mm"][known] if pack.crop_channels == 2 else [None] * known.sum()
         logits = np.stack(
-            [pack._run(f"classifier_{view}", c.astype(np.float32)) for c in crops[known]]
+            [
+                pack._run(f"classifier_{view}", c.astype(np.float32), None if m is None else m)
+                for c, m in zip(crops[known], mm, strict=True)
+            ]
         )
         out[view] = fit_temperature(logits, labels[known])
     return out

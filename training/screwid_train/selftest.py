@@ -42,9 +42,10 @@ def normalise(x: np.ndarray) -> np.ndarray:
     return ((x.astype(np.float32) - 0.5) / 0.25)[None, None]
 
 
-def random_input(name: str, seed: int) -> np.ndarray:
-    h, w = SHAPES[name][1], SHAPES[name][0]
-    return np.random.default_rng([seed, 5]).uniform(-2, 2, (1, 1, h, w)).astype(np.float32)
+def random_input(name: str, seed: int, shape: tuple[int, int, int] | None = None) -> np.ndarray:
+    """A uniform random model input [1, C, H, W]; `shape` (C, H, W) overrides `SHAPES`."""
+    c, h, w = shape if shape is not None else (1, SHAPES[name][1], SHAPES[name][0])
+    return np.random.default_rng([seed, 5]).uniform(-2, 2, (1, c, h, w)).astype(np.float32)
 
 
 def write_selftest(

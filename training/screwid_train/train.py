@@ -15,6 +15,7 @@ from screwid_train.augment import affine, intensity, normalise, rotate_scale_box
 from screwid_train.checkpoint import StepCheckpoint
 from screwid_train.detector import detector_loss, make_targets
 from screwid_train.models import Classifier, Detector, screw_model, view_model
+from screwid_train.scale import jitter, with_scale
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ class TrainConfig:
     # Known designs only; 4 adds the "other design" output (render/variants.py), which
     # pack 0.2.0 showed not to help (rescore.py).
     screw_outputs: int = 3
+    # The crop's scale as a second classifier channel (scale.py); the hospital workflow
+    # trains without it for now.
+    screw_scale: bool = True
     seed: int = 0
     threads: int = 2
     parallel: bool = True
@@ -48,12 +52,20 @@ def _tensor(a: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
 
 
-def predict_logits(model: torch.nn.Module, images: np.ndarray, batch: int = 256) -> np.ndarray:
+def predict_logits(
+    model: torch.nn.Module,
+    images: np.ndarray,
+    batch: int = 256,
+    mm_per_pixel: np.ndarray | None = None,
+) -> np.ndarray:
+    """Logits of a classifier; `mm_per_pixel` (one per image) for a scale-input model."""
     model.eval()
     out = []
     with torch.no_grad():
         for k in range(0, len(images), batch):
             x = normalise(_tensor(images[k : k + batch])[:, None])
+            if mm_per_pixel is not None:
+                x = with_scale(x, _tensor(mm_per_pixel[k : k + batch]))
             out.append(model(x).numpy())
     return np.concatenate(out) if out else np.zeros((0, 3), dtype=np.float32)
 
@@ -68,10 +80,13 @@ def train_classifier(
     seed: int,
     desc: str,
     ckpt: StepCheckpoint | None = None,
+    mm_per_pixel: np.ndarray | None = None,
 ) -> Classifier:
     """Augmented cross-entropy training with class-balanced sampling.
 
-    With `ckpt`, the loop starts from its saved state and saves as it goes."""
+    With `ckpt`, the loop starts from its saved state and saves as it goes. With
+    `mm_per_pixel` (one per image) the model gets each crop's scale as a second channel,
+    followed through the zoom of the augmentation and jittered (`scale.py`)."""
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
@@ -86,9 +101,14 @@ def train_classifier(
         idx = rng.choice(len(images), size=batch, p=p)
         x = _tensor(images[idx])[:, None]
         level = min(1.0, 0.25 + step / (0.4 * steps))
-        x = intensity(affine(x, g, level=level), g, level=level)
+        zoom: list[torch.Tensor] = []
+        x = intensity(affine(x, g, level=level, zoom=zoom), g, level=level)
+        x = normalise(x)
+        if mm_per_pixel is not None:
+            mm = jitter(torch.from_numpy(mm_per_pixel[idx].astype(np.float64)), g, level)
+            x = with_scale(x, mm / zoom[0].to(torch.float64))
         y = torch.from_numpy(labels[idx])
-        loss = F.cross_entropy(model(normalise(x)), y, label_smoothing=0.05)
+        loss = F.cross_entropy(model(x), y, label_smoothing=0.05)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -148,13 +168,18 @@ def train_screw(
     cfg: TrainConfig,
     classes: int = 3,
     ckpt: StepCheckpoint | None = None,
+    scale: bool = False,
 ) -> Classifier:
+    """One view's screw classifier; with `scale`, on crops and their scales."""
     crops = data[f"{view}_crops"].astype(np.float32)
     labels = data[f"{view}_crop_labels"]
     keep = (labels >= 0) & (labels < classes)
+    mm = data[f"{view}_crop_mm"][keep] if scale else None
+    if mm is not None and not np.isfinite(mm).all():
+        raise ValueError(f"{view}: crops without a pixel spacing cannot train a scale input")
     torch.manual_seed(cfg.seed + 1)
     return train_classifier(
-        screw_model(classes),
+        screw_model(classes, scale),
         crops[keep],
         labels[keep],
         cfg.cls_steps,
@@ -163,6 +188,7 @@ def train_screw(
         cfg.seed + 1,
         f"train classifier_{view}",
         ckpt,
+        mm,
     )
 
 
