@@ -4,12 +4,19 @@
 //! shrunken input), so thread pitch and tulip shape keep their detail. A classifier answers
 //! with one logit per class of the pack, or with one more for "a design none of these
 //! classes" (`docs/contracts.md`), which makes a screw of an unseen system uncertain.
+//!
+//! A crop is letterboxed to the classifier's input, which hides how large the screw is. A
+//! pack whose classifiers have a scale channel gets it back as a second input plane,
+//! constant at `log2` of the millimetres one crop pixel spans: the file's column spacing
+//! divided by the crop's letterbox scale. A file without a spacing is taken to span the
+//! manifest's assumed field of view along its long side, and the image's note says so.
 
 use image::imageops;
+use ndarray::Array4;
 
 use crate::detect::Detection;
 use crate::letterbox::{Letterbox, to_tensor};
-use crate::pack::{ModelError, ModelPack};
+use crate::pack::{DEFAULT_ASSUMED_LONG_SIDE_MM, ModelError, ModelPack, ModelSpec};
 use crate::radiograph::GreyImage;
 use crate::view::{View, argmax, softmax};
 
@@ -29,13 +36,15 @@ pub struct ScrewCall {
     pub other: Option<f32>,
 }
 
-/// Classifies every detection of one image.
+/// Classifies every detection of one image; `spacing_mm` is the file's `(row, column)`
+/// pixel spacing, when it has one.
 ///
 /// # Errors
 /// A failure inside the classifier; `view` must be AP or lateral.
 pub fn classify_screws(
     pack: &ModelPack,
     image: &GreyImage,
+    spacing_mm: Option<[f64; 2]>,
     view: View,
     detections: &[Detection],
 ) -> Result<Vec<ScrewCall>, ModelError> {
@@ -56,11 +65,18 @@ pub fn classify_screws(
     let name = format!("classifier_{}", view.as_str());
     let temperature = spec.temperature.unwrap_or(1.0);
     let uncertain_below = pack.manifest.thresholds.screw_uncertain_below;
+    let spacing = image_spacing(spec, image.dimensions(), spacing_mm);
     detections
         .iter()
         .map(|d| {
-            let crop = crop_screw(image, d, spec.crop_margin.unwrap_or(0.15), spec.input);
-            let logits = model.run(to_tensor(&crop, spec.mean, spec.std))?;
+            let margin = spec.crop_margin.unwrap_or(0.15);
+            let (crop, scale) = crop_screw(image, d, margin, spec.input);
+            let tensor = to_tensor(&crop, spec.mean, spec.std);
+            let tensor = match spec.scale_channel {
+                Some(_) => with_scale_plane(&tensor, spacing / scale),
+                None => tensor,
+            };
+            let logits = model.run(tensor)?;
             let logits: Vec<f32> = logits.iter().copied().collect();
             let (probabilities, other) = split_other(&name, &logits, names.len(), temperature)?;
             Ok(call(&names, probabilities, other, uncertain_below))
@@ -104,14 +120,49 @@ pub fn is_confident(top: f32, other: Option<f32>, uncertain_below: f32) -> bool 
     top >= uncertain_below && other.is_none_or(|o| o <= top)
 }
 
-/// The screw's box grown by `margin`, clamped, cut out and letterboxed to `input`.
+/// Millimetres per image pixel for the scale channel: the file's column spacing, else the
+/// manifest's assumed field of view over the image's long side.
+#[must_use]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a pixel spacing is a fraction of a millimetre"
+)]
+pub fn image_spacing(spec: &ModelSpec, (w, h): (u32, u32), spacing_mm: Option<[f64; 2]>) -> f32 {
+    if let Some([_, column]) = spacing_mm {
+        return column as f32;
+    }
+    let field = spec
+        .assumed_long_side_mm
+        .unwrap_or(DEFAULT_ASSUMED_LONG_SIDE_MM);
+    #[expect(clippy::cast_precision_loss, reason = "image sides are far below 2^24")]
+    let side = w.max(h).max(1) as f32;
+    field / side
+}
+
+/// The normalised crop `[1, 1, H, W]` with a second plane, constant at `log2(mm_per_pixel)`.
+#[must_use]
+pub fn with_scale_plane(tensor: &Array4<f32>, mm_per_pixel: f32) -> Array4<f32> {
+    let (_, _, h, w) = tensor.dim();
+    let plane = mm_per_pixel.log2();
+    Array4::from_shape_fn((1, 2, h, w), |(_, c, y, x)| {
+        if c == 0 { tensor[[0, 0, y, x]] } else { plane }
+    })
+}
+
+/// The screw's box grown by `margin`, clamped, cut out and letterboxed to `input`, with
+/// the letterbox scale (crop pixels per image pixel).
 #[must_use]
 #[expect(
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
     reason = "the box is clamped to the image, so its corners are non-negative and small"
 )]
-pub fn crop_screw(image: &GreyImage, d: &Detection, margin: f32, input: [u32; 2]) -> GreyImage {
+pub fn crop_screw(
+    image: &GreyImage,
+    d: &Detection,
+    margin: f32,
+    input: [u32; 2],
+) -> (GreyImage, f32) {
     let (w, h) = image.dimensions();
     let b = d.box_in_image.grown(margin).clamped(w, h);
     // At least one pixel, even for a box squeezed flat against the image edge.
@@ -121,7 +172,8 @@ pub fn crop_screw(image: &GreyImage, d: &Detection, margin: f32, input: [u32; 2]
     let y1 = (b.y1.ceil() as u32).clamp(y0 + 1, h);
     let (cw, ch) = (x1 - x0, y1 - y0);
     let cut = imageops::crop_imm(image, x0, y0, cw, ch).to_image();
-    Letterbox::fit(cw, ch, input[0], input[1]).apply(&cut)
+    let letterbox = Letterbox::fit(cw, ch, input[0], input[1]);
+    (letterbox.apply(&cut), letterbox.scale)
 }
 
 /// The label for a probability vector: the top class, or uncertain (see [`is_confident`]).
@@ -239,8 +291,10 @@ mod tests {
             box_in_image: PixelBox::from([100.0, 50.0, 120.0, 90.0]),
             score: 1.0,
         };
-        let crop = crop_screw(&image, &d, 0.25, [96, 96]);
+        let (crop, scale) = crop_screw(&image, &d, 0.25, [96, 96]);
         assert_eq!(crop.dimensions(), (96, 96));
+        // 60 image pixels tall into 96: 1.6 crop pixels per image pixel.
+        assert!((scale - 1.6).abs() < 1e-6, "{scale}");
         assert!(crop.get_pixel(48, 48)[0] > 0.99);
         assert!(crop.get_pixel(48, 5)[0] < 0.01);
         // Letterbox padding left and right: the crop is half as wide as tall.
@@ -255,8 +309,50 @@ mod tests {
             score: 1.0,
         };
         assert_eq!(
-            crop_screw(&image, &d, 0.15, [96, 96]).dimensions(),
+            crop_screw(&image, &d, 0.15, [96, 96]).0.dimensions(),
             (96, 96)
+        );
+    }
+
+    fn scaled_spec() -> ModelSpec {
+        ModelSpec {
+            file: "classifier_ap.onnx".to_owned(),
+            input: [128, 128],
+            mean: 0.5,
+            std: 0.25,
+            outputs: Vec::new(),
+            stride: None,
+            temperature: Some(1.0),
+            crop_margin: Some(0.15),
+            scale_channel: Some(crate::pack::ScaleChannel::Log2MmPerPixel),
+            assumed_long_side_mm: Some(400.0),
+        }
+    }
+
+    #[test]
+    fn spacing_is_the_files_column_spacing_else_the_assumed_field() {
+        let spec = scaled_spec();
+        assert!((image_spacing(&spec, (2000, 2500), Some([0.2, 0.15])) - 0.15).abs() < 1e-7);
+        // No spacing: 400 mm over the 2500-pixel long side.
+        assert!((image_spacing(&spec, (2000, 2500), None) - 0.16).abs() < 1e-7);
+    }
+
+    #[test]
+    fn scale_plane_is_log2_of_the_millimetres_per_crop_pixel() {
+        use ndarray::Axis;
+
+        let t = Array4::from_elem((1, 1, 4, 4), 0.7);
+        let x = with_scale_plane(&t, 0.25);
+        assert_eq!(x.shape(), &[1, 2, 4, 4]);
+        assert!(
+            x.index_axis(Axis(1), 0)
+                .iter()
+                .all(|&v| (v - 0.7).abs() < 1e-7)
+        );
+        assert!(
+            x.index_axis(Axis(1), 1)
+                .iter()
+                .all(|&v| (v + 2.0).abs() < 1e-7)
         );
     }
 }

@@ -108,7 +108,11 @@ pub fn analyze_image(
 
     stage("classify");
     let started = Instant::now();
-    let calls = classify_screws(pack, &radiograph.image, decision.view, &detections)?;
+    let spacing = radiograph.info.pixel_spacing_mm;
+    let calls = classify_screws(pack, &radiograph.image, spacing, decision.view, &detections)?;
+    if spacing.is_none() && pack.classifiers_use_scale() {
+        report.note = Some(assumed_scale_note(pack));
+    }
     tracing::debug!(
         elapsed_ms = started.elapsed().as_millis(),
         "screws classified"
@@ -116,6 +120,20 @@ pub fn analyze_image(
     report.screws = screw_reports(&pack.class_names(), &detections, calls);
     in_reading_order(&mut report.screws);
     Ok(report)
+}
+
+/// The image note when a scale-channel pack reads a file without a pixel spacing.
+fn assumed_scale_note(pack: &ModelPack) -> String {
+    let field = pack
+        .manifest
+        .models
+        .classifier_ap
+        .assumed_long_side_mm
+        .unwrap_or(crate::pack::DEFAULT_ASSUMED_LONG_SIDE_MM);
+    format!(
+        "no pixel spacing in this file: screw sizes assume the image spans {field:.0} mm, so the \
+         labels are less reliable; open the DICOM from PACS if you have it"
+    )
 }
 
 /// Screws from the top of the film down, then left to right: the order of the table, the

@@ -61,6 +61,33 @@ pub struct ModelSpec {
     /// How much of the box's size to add on each side before cropping a screw.
     #[serde(default)]
     pub crop_margin: Option<f32>,
+    /// A second input channel carrying the crop's physical scale (the screw classifiers);
+    /// absent, the model takes the image alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_channel: Option<ScaleChannel>,
+    /// Millimetres along the long side assumed for a file without a pixel spacing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed_long_side_mm: Option<f32>,
+}
+
+/// What a scale channel holds; the only kind so far is the toolkit's `scale.py`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleChannel {
+    /// `log2` of the millimetres one crop pixel spans, constant over the plane.
+    Log2MmPerPixel,
+}
+
+/// The field of view assumed when neither the file nor the manifest gives one: a lumbar
+/// film is 35 x 43 cm.
+pub const DEFAULT_ASSUMED_LONG_SIDE_MM: f32 = 400.0;
+
+impl ModelSpec {
+    /// Input channels: the image, and the scale plane when the model has one.
+    #[must_use]
+    pub fn channels(&self) -> u32 {
+        if self.scale_channel.is_some() { 2 } else { 1 }
+    }
 }
 
 /// Decision thresholds tuned with the pack.
@@ -280,6 +307,14 @@ fn model_out_of_range(m: &ModelSpec) -> Option<String> {
     if m.crop_margin.is_some_and(|c| !(0.0..=2.0).contains(&c)) {
         return Some(format!("{} has a crop margin outside 0 to 2", m.file));
     }
+    if m.assumed_long_side_mm
+        .is_some_and(|mm| !(mm.is_finite() && (10.0..=2000.0).contains(&mm)))
+    {
+        return Some(format!(
+            "{} assumes a field of view outside 10 to 2000 mm",
+            m.file
+        ));
+    }
     None
 }
 
@@ -319,6 +354,10 @@ mod tests {
             ("/models/view/file", serde_json::json!("../../etc/passwd")),
             ("/models/classifier_ap/temperature", serde_json::json!(0.0)),
             ("/models/classifier_ap/crop_margin", serde_json::json!(5.0)),
+            (
+                "/models/classifier_ap/assumed_long_side_mm",
+                serde_json::json!(0.0),
+            ),
             ("/classes/0/name", serde_json::json!("uncertain")),
             ("/classes/1/name", serde_json::json!("Medtronic")),
         ];
@@ -329,6 +368,27 @@ mod tests {
                 "{pointer} = {value} was accepted"
             );
         }
+    }
+
+    #[test]
+    fn the_bundled_classifiers_take_their_scale() {
+        let path = crate::pack::bundled_pack_dir().join("manifest.json");
+        let manifest = Manifest::read(&path).unwrap();
+        let ap = &manifest.models.classifier_ap;
+        assert_eq!(ap.scale_channel, Some(ScaleChannel::Log2MmPerPixel));
+        assert_eq!((ap.channels(), manifest.models.view.channels()), (2, 1));
+    }
+
+    #[test]
+    fn an_unknown_scale_channel_is_refused() {
+        let path = crate::pack::bundled_pack_dir().join("manifest.json");
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        json["models"]["classifier_ap"]["scale_channel"] = serde_json::json!("mm_per_inch");
+        let error = serde_json::from_value::<Manifest>(json)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("mm_per_inch"), "{error}");
     }
 
     #[test]

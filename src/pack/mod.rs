@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 pub use error::PackError;
 #[cfg(test)]
 pub(crate) use manifest::test_class_names;
-pub use manifest::{ClassInfo, Manifest, ModelSpec, Models, Thresholds, class_colour};
+pub use manifest::{
+    ClassInfo, DEFAULT_ASSUMED_LONG_SIDE_MM, Manifest, ModelSpec, Models, ScaleChannel, Thresholds,
+    class_colour,
+};
 pub use onnx::{ModelError, OnnxModel};
 pub use selftest::{SELFTEST_FORMAT, SelfTestError, SelfTestReport, VectorResult, check_pack};
 
@@ -40,7 +43,8 @@ impl ModelPack {
         let started = std::time::Instant::now();
         let manifest = Manifest::read(&dir.join("manifest.json"))?;
         manifest.verify_files(dir)?;
-        let load = |spec: &ModelSpec| OnnxModel::load(&dir.join(&spec.file), spec.input);
+        let load =
+            |spec: &ModelSpec| OnnxModel::load(&dir.join(&spec.file), spec.input, spec.channels());
         let pack = Self {
             view: load(&manifest.models.view)?,
             detector: load(&manifest.models.detector)?,
@@ -54,6 +58,13 @@ impl ModelPack {
             "model pack loaded"
         );
         Ok(pack)
+    }
+
+    /// Whether the screw classifiers take the crop's scale (and so need a pixel spacing).
+    #[must_use]
+    pub fn classifiers_use_scale(&self) -> bool {
+        let m = &self.manifest.models;
+        m.classifier_ap.scale_channel.is_some() || m.classifier_lateral.scale_channel.is_some()
     }
 
     /// The class names in the order the classifiers output them.

@@ -1,4 +1,5 @@
-//! One ONNX model under tract, with a fixed `[1, 1, H, W]` input.
+//! One ONNX model under tract, with a fixed `[1, C, H, W]` input (C = 1, or 2 for a screw
+//! classifier with a scale channel).
 
 use std::path::{Path, PathBuf};
 
@@ -21,14 +22,16 @@ pub struct OnnxModel {
     plan: Arc<TypedRunnableModel>,
     /// `[width, height]` of the input.
     pub input: [u32; 2],
+    /// Input channels.
+    pub channels: u32,
 }
 
 impl OnnxModel {
-    /// Loads `path` and optimises it for a `[1, 1, height, width]` input.
+    /// Loads `path` and optimises it for a `[1, channels, height, width]` input.
     ///
     /// # Errors
     /// A file tract cannot read, or a graph it cannot type for that shape.
-    pub fn load(path: &Path, input: [u32; 2]) -> Result<Self, ModelError> {
+    pub fn load(path: &Path, input: [u32; 2], channels: u32) -> Result<Self, ModelError> {
         let fail = |e: anyhow::Error| ModelError::Load {
             reason: format!("{e:#}")
                 .lines()
@@ -38,16 +41,22 @@ impl OnnxModel {
             path: path.to_path_buf(),
         };
         let [w, h] = input;
+        let shape = [1, channels as usize, h as usize, w as usize];
         let plan = tract_onnx::onnx()
             .model_for_path(path)
-            .and_then(|m| m.with_input_fact(0, f32::fact([1, 1, h as usize, w as usize]).into()))
+            .and_then(|m| m.with_input_fact(0, f32::fact(shape).into()))
             .and_then(tract_onnx::prelude::InferenceModelExt::into_optimized)
             .and_then(tract_onnx::prelude::IntoRunnable::into_runnable)
             .map_err(fail)?;
         let name = path
             .file_stem()
             .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        Ok(Self { name, plan, input })
+        Ok(Self {
+            name,
+            plan,
+            input,
+            channels,
+        })
     }
 
     /// Runs the model on one input tensor and returns its first output.

@@ -160,7 +160,12 @@ pub fn check_pack(
             model: v.model.clone(),
             path: index_path.clone(),
         })?;
-        let wanted = vec![1, 1, model.input[1] as usize, model.input[0] as usize];
+        let wanted = vec![
+            1,
+            model.channels as usize,
+            model.input[1] as usize,
+            model.input[0] as usize,
+        ];
         if v.input_shape != wanted {
             return Err(SelfTestError::InputShape {
                 found: v.input_shape.clone(),

@@ -174,3 +174,30 @@ fn real_films_without_implants_never_get_a_manufacturer() {
         );
     }
 }
+
+#[test]
+fn a_file_without_pixel_spacing_is_analysed_with_a_note_saying_so() {
+    // The bundled pack's classifiers take the crop's scale, which needs the file's spacing.
+    // The same film with its spacing removed (as a PNG export would be) still gets its
+    // screws, and its note names the assumption; with the spacing it has no note.
+    assert!(pack().classifiers_use_scale());
+    let path = super::util::root().join("assets/samples/P001/ap.dcm");
+    let with = radiograph::load(&path).unwrap();
+    assert!(with.info.pixel_spacing_mm.is_some());
+    let mut without = with.clone();
+    without.info.pixel_spacing_mm = None;
+    let report = |r: radiograph::Radiograph| {
+        let images = [NamedRadiograph {
+            name: "ap".to_owned(),
+            radiograph: r,
+        }];
+        analyze(pack(), &images, &|_| {}).unwrap().images.remove(0)
+    };
+    let (known, assumed) = (report(with), report(without));
+    assert_eq!(known.note, None);
+    let note = assumed.note.expect("a note for the missing spacing");
+    assert!(note.contains("no pixel spacing"), "{note}");
+    assert!(note.contains("400 mm"), "{note}");
+    assert!(!note.contains('\n'), "{note}");
+    assert_eq!(assumed.screws.len(), known.screws.len());
+}

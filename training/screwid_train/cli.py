@@ -109,9 +109,9 @@ REBUILD = (
     "and `screwid-train rescore --pack models/phantom-demo --rendered data/render-<key>.pkl "
     "--detection 0.4` (view model and detector of pack 0.3.0), then `screwid-train "
     "retrain-classifiers --pack models/phantom-demo --rendered data/render-<key>.pkl --alt "
-    "data/alt/a data/alt/b` (these screw classifiers). Rescore kept the detection and "
-    "second-screw thresholds at 0.40 instead of the validation-tuned 0.35: at 0.35 pack 0.3.0 "
-    "found a two-screw pair on a real, implant-free chest film "
+    "data/alt/a data/alt/b --steps-scale 2.0` (these screw classifiers). Rescore kept the "
+    "detection and second-screw thresholds at 0.40 instead of the validation-tuned 0.35: at "
+    "0.35 pack 0.3.0 found a two-screw pair on a real, implant-free chest film "
     "(`../shared/realdata/pylibjpeg-data/JPEG2KLossless_1s_1f_u_16_16.dcm`) and called it "
     "Medtronic at 90-95 %; that film's test is therefore no longer an independent check."
 )
@@ -126,9 +126,8 @@ def _retrain_classifiers(args: argparse.Namespace) -> None:
     roots = [Path(r) for r in args.alt]
     sizes = (args.alt_test, args.alt_val, args.alt_repeat)
     notes = {"rebuild": REBUILD}
-    m = retrain_classifiers(
-        Path(args.pack).resolve(), cfg, Path(args.rendered), roots, sizes, notes
-    )
+    pack = Path(args.pack).resolve()
+    m = retrain_classifiers(pack, cfg, Path(args.rendered), roots, sizes, notes, args.novelty)
     print({k: m[k] for k in ("screw_accuracy_on_truth_boxes", "ece", "patient_accuracy", "unseen")})
 
 
@@ -227,6 +226,9 @@ def main(argv: list[str] | None = None) -> None:
     rc.add_argument("--steps-scale", type=float, default=1.0)
     rc.add_argument("--version", default="0.4.0")
     rc.add_argument("--seed", type=int, default=0)
+    rc.add_argument(
+        "--novelty", action="store_true", help="add the feature-distance other-design logit"
+    )
     rc.set_defaults(func=_retrain_classifiers)
     sp = sub.add_parser("samples", help="write the bundled sample patients")
     sp.add_argument("--out", default=str(repo_root() / "assets" / "samples"))
