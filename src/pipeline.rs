@@ -78,6 +78,7 @@ pub fn analyze_image(
         view: View::Other,
         view_confidence: 0.0,
         note: None,
+        caution: None,
         pixel_spacing_mm: radiograph.info.pixel_spacing_mm,
         screws: Vec::new(),
     };
@@ -111,7 +112,7 @@ pub fn analyze_image(
     let spacing = radiograph.info.pixel_spacing_mm;
     let calls = classify_screws(pack, &radiograph.image, spacing, decision.view, &detections)?;
     if spacing.is_none() && pack.classifiers_use_scale() {
-        report.note = Some(assumed_scale_note(pack));
+        report.caution = Some(assumed_scale_note(pack));
     }
     tracing::debug!(
         elapsed_ms = started.elapsed().as_millis(),

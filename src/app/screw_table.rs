@@ -153,6 +153,7 @@ mod tests {
             view: View::Ap,
             view_confidence: 1.0,
             note: None,
+            caution: None,
             pixel_spacing_mm: None,
             screws,
         }

@@ -160,5 +160,8 @@ fn images_ui(ui: &mut egui::Ui, report: &Report) {
         if let Some(note) = &image.note {
             ui.label(RichText::new(format!("Not searched: {note}")).color(Color32::LIGHT_RED));
         }
+        if let Some(caution) = &image.caution {
+            ui.label(RichText::new(format!("Caution: {caution}")).color(Color32::YELLOW));
+        }
     }
 }

@@ -184,9 +184,13 @@ fn image_line(image: &ImageReport, place: &str) -> String {
         view_name(image.view.as_str()),
         image.view_confidence * 100.0
     );
-    match &image.note {
-        Some(note) => format!("{head}; not searched: {note}"),
-        None => format!("{head}, {} found", super::text::screws(image.screws.len())),
+    match (&image.note, &image.caution) {
+        (Some(note), _) => format!("{head}; not searched: {note}"),
+        (None, Some(caution)) => format!(
+            "{head}, {} found; caution: {caution}",
+            super::text::screws(image.screws.len())
+        ),
+        (None, None) => format!("{head}, {} found", super::text::screws(image.screws.len())),
     }
 }
 

@@ -74,6 +74,10 @@ pub struct ImageReport {
     pub view_confidence: f32,
     /// Why the image was not searched for screws; `None` when it was.
     pub note: Option<String>,
+    /// A reservation about the labels of a searched image (a pixel scale that had to be
+    /// assumed); `None` when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caution: Option<String>,
     /// `(row, column)` spacing in millimetres, when the file states a non-zero one.
     pub pixel_spacing_mm: Option<[f64; 2]>,
     pub screws: Vec<ScrewReport>,

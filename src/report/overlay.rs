@@ -162,6 +162,7 @@ mod tests {
             view: View::Ap,
             view_confidence: 1.0,
             note: None,
+            caution: None,
             pixel_spacing_mm: None,
             screws: vec![ScrewReport {
                 box_in_image: PixelBox::from([50.0, 80.0, 150.0, 180.0]),

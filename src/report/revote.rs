@@ -119,6 +119,7 @@ mod tests {
             view: View::Ap,
             view_confidence: 1.0,
             note: None,
+            caution: None,
             pixel_spacing_mm: None,
             screws: vec![
                 screw([0.2, 0.1, 0.7]),

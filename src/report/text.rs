@@ -39,6 +39,9 @@ fn image_section(out: &mut String, image: &ImageReport, first: usize) {
         let _ = writeln!(out, "  not searched: {note}");
         return;
     }
+    if let Some(caution) = &image.caution {
+        let _ = writeln!(out, "  caution: {caution}");
+    }
     let classes: Vec<&String> = image
         .screws
         .first()

@@ -176,10 +176,10 @@ fn real_films_without_implants_never_get_a_manufacturer() {
 }
 
 #[test]
-fn a_file_without_pixel_spacing_is_analysed_with_a_note_saying_so() {
+fn a_file_without_pixel_spacing_is_analysed_with_a_caution_saying_so() {
     // The bundled pack's classifiers take the crop's scale, which needs the file's spacing.
     // The same film with its spacing removed (as a PNG export would be) still gets its
-    // screws, and its note names the assumption; with the spacing it has no note.
+    // screws, and its caution names the assumption; with the spacing it has none.
     assert!(pack().classifiers_use_scale());
     let path = super::util::root().join("assets/samples/P001/ap.dcm");
     let with = radiograph::load(&path).unwrap();
@@ -194,8 +194,9 @@ fn a_file_without_pixel_spacing_is_analysed_with_a_note_saying_so() {
         analyze(pack(), &images, &|_| {}).unwrap().images.remove(0)
     };
     let (known, assumed) = (report(with), report(without));
-    assert_eq!(known.note, None);
-    let note = assumed.note.expect("a note for the missing spacing");
+    assert_eq!((known.note.as_ref(), known.caution.as_ref()), (None, None));
+    assert_eq!(assumed.note, None, "the image was searched");
+    let note = assumed.caution.expect("a caution for the missing spacing");
     assert!(note.contains("no pixel spacing"), "{note}");
     assert!(note.contains("400 mm"), "{note}");
     assert!(!note.contains('\n'), "{note}");
