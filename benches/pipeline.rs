@@ -28,7 +28,8 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn time_model(name: &str, model: &OnnxModel) {
     let [w, h] = model.input;
-    let input = Array4::<f32>::from_elem((1, 1, h as usize, w as usize), 0.1);
+    let c = model.channels as usize;
+    let input = Array4::<f32>::from_elem((1, c, h as usize, w as usize), 0.1);
     model.run(input.clone()).unwrap();
     let runs = (0..RUNS)
         .map(|_| {
