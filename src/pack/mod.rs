@@ -6,6 +6,7 @@
 
 mod error;
 mod manifest;
+mod model_spec;
 mod onnx;
 mod selftest;
 
@@ -14,10 +15,8 @@ use std::path::{Path, PathBuf};
 pub use error::PackError;
 #[cfg(test)]
 pub(crate) use manifest::test_class_names;
-pub use manifest::{
-    ClassInfo, DEFAULT_ASSUMED_LONG_SIDE_MM, Manifest, ModelSpec, Models, ScaleChannel, Thresholds,
-    class_colour,
-};
+pub use manifest::{ClassInfo, Manifest, Models, Thresholds, class_colour};
+pub use model_spec::{DEFAULT_ASSUMED_LONG_SIDE_MM, ModelSpec, ScaleChannel};
 pub use onnx::{ModelError, OnnxModel};
 pub use selftest::{SELFTEST_FORMAT, SelfTestError, SelfTestReport, VectorResult, check_pack};
 

@@ -171,6 +171,18 @@ def _bench_ort(args: argparse.Namespace) -> None:
     print(table(compare(Path(args.pack), args.repeat, args.threads, screwid)))
 
 
+def _both_renderer_args(p: argparse.ArgumentParser, test: int, val: int, version: str) -> None:
+    """The arguments of the commands that train on both renderers (combine.py)."""
+    p.add_argument("--rendered", required=True, help="the first renderer's render-*.pkl")
+    p.add_argument("--alt", nargs="+", required=True, help="folders of alt-render output")
+    p.add_argument("--alt-test", type=int, default=test)
+    p.add_argument("--alt-val", type=int, default=val)
+    p.add_argument("--alt-repeat", type=int, default=3, help="copies of each alt train patient")
+    p.add_argument("--steps-scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--version", default=version)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="screwid-train", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -205,27 +217,13 @@ def main(argv: list[str] | None = None) -> None:
         "build-combined", help="train a pack on phantoms from both renderers (see combine.py)"
     )
     bc.add_argument("--out", required=True)
-    bc.add_argument("--rendered", required=True, help="the first renderer's render-*.pkl")
-    bc.add_argument("--alt", nargs="+", required=True, help="folders of alt-render output")
-    bc.add_argument("--alt-test", type=int, default=40)
-    bc.add_argument("--alt-val", type=int, default=20)
-    bc.add_argument("--alt-repeat", type=int, default=3, help="copies of each alt train patient")
-    bc.add_argument("--steps-scale", type=float, default=1.0)
-    bc.add_argument("--seed", type=int, default=0)
-    bc.add_argument("--version", default="0.3.0")
+    _both_renderer_args(bc, test=40, val=20, version="0.3.0")
     bc.set_defaults(func=_build_combined)
     rc = sub.add_parser(
         "retrain-classifiers", help="new screw classifiers for a pack (view model, detector kept)"
     )
     rc.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
-    rc.add_argument("--rendered", required=True, help="the first renderer's render-*.pkl")
-    rc.add_argument("--alt", nargs="+", required=True, help="second-renderer folders")
-    rc.add_argument("--alt-test", type=int, default=20)
-    rc.add_argument("--alt-val", type=int, default=8)
-    rc.add_argument("--alt-repeat", type=int, default=3)
-    rc.add_argument("--steps-scale", type=float, default=1.0)
-    rc.add_argument("--version", default="0.4.0")
-    rc.add_argument("--seed", type=int, default=0)
+    _both_renderer_args(rc, test=20, val=8, version="0.4.0")
     rc.add_argument(
         "--novelty", action="store_true", help="add the feature-distance other-design logit"
     )

@@ -14,7 +14,7 @@ import logging
 import multiprocessing as mp
 import pickle
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +71,43 @@ def split_alt(roots: list[Path], test: int, val: int) -> dict[str, list[Path]]:
     }
 
 
+@dataclass
+class BothRenderers:
+    """Training and validation arrays from both renderers, and the per-patient results with
+    the second renderer's validation patients added; its test patients kept apart."""
+
+    train: dict[str, np.ndarray]
+    val: dict[str, np.ndarray]
+    results: dict[str, list[dict]]
+    alt_test: list[Path]
+
+
+def both_renderers(
+    results: dict[str, list[dict]],
+    alt_roots: list[Path],
+    split_sizes: tuple[int, int, int],
+    cfg: DataConfig,
+    labels: list[str],
+) -> BothRenderers:
+    """The first renderer's rendered `results` joined with second-renderer patients:
+    `split_sizes` = patients kept for test, for validation, and copies of each of the rest in
+    training (they are far fewer than the first's)."""
+    alt_test, alt_val, repeat = split_sizes
+    split = split_alt(alt_roots, alt_test, alt_val)
+    base = 10_000_000  # patient indices of the second renderer, apart from the first's
+    alt = {
+        k: alt_results(split[k], cfg, base + 1000 * i, k != "train")
+        for i, k in ((1, "val"), (2, "train"))
+    }
+    names = [*labels, OTHER_LABEL]
+    return BothRenderers(
+        train=_pack(results["train"] + alt["train"] * repeat, cfg, names),
+        val=_pack(results["val"] + alt["val"], cfg, names),
+        results={**results, "val": results["val"] + alt["val"]},
+        alt_test=split["test"],
+    )
+
+
 def build_combined(
     out: Path,
     cfg: PackConfig,
@@ -80,25 +117,15 @@ def build_combined(
 ) -> dict:
     """`split_sizes`: second-renderer patients kept for test and validation, and how many times
     each of the rest is repeated in training (they are far fewer than the first's)."""
-    alt_test, alt_val, repeat = split_sizes
     t_start = time.time()
     df = load_designs(cfg.designs)
     with rendered.open("rb") as f:
         arrays, results, others, unseen = pickle.load(f)
-    split = split_alt(alt_roots, alt_test, alt_val)
-    base = 10_000_000  # patient indices of the second renderer, apart from the first's
-    alt = {
-        k: alt_results(v, cfg.data, base + 1000 * i, k != "train")
-        for i, (k, v) in enumerate(split.items())
-        if k != "test"
-    }
-    labels = [*df.labels(), OTHER_LABEL]
-    train_results = results["train"] + alt["train"] * repeat
-    arrays["train"] = _pack(train_results, cfg.data, labels)
-    arrays["val"] = _pack(results["val"] + alt["val"], cfg.data, labels)
-    results = {**results, "val": results["val"] + alt["val"]}
+    both = both_renderers(results, alt_roots, split_sizes, cfg.data, df.labels())
+    arrays["train"], arrays["val"] = both.train, both.val
+    results = both.results
     test_list = out.parent / f"{out.name}.alt-test.json"
-    test_list.write_text(json.dumps([str(p) for p in split["test"]]) + "\n")
+    test_list.write_text(json.dumps([str(p) for p in both.alt_test]) + "\n")
     metrics = train_and_write(out, cfg, df, (arrays, results, others, unseen), t_start)
     logger.info("combined pack written to %s in %.0f s", out, time.time() - t_start)
     return metrics

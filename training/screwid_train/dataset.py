@@ -109,7 +109,7 @@ def view_arrays(
         for b in (box, *jittered):
             crops.append(screw_crop(disp, b, cfg.crop_size, cfg.crop_margin))
             crop_labels.append(label)
-            crop_mm.append(crop_mm_per_pixel(b, W, H, cfg, spacing))
+            crop_mm.append(crop_mm_per_pixel(b, W, H, cfg.crop_size, cfg.crop_margin, spacing))
     return {
         "det": det.astype(np.float16),
         "small": small.astype(np.float16),

@@ -15,7 +15,7 @@ import onnxruntime as ort
 
 from screwid_train.designs import load_designs
 from screwid_train.export import sha256_file
-from screwid_train.imaging import crop_scale, letterbox, screw_crop
+from screwid_train.imaging import crop_mm_per_pixel, letterbox, screw_crop
 from screwid_train.render.patient import sample_patient
 from screwid_train.render.scene import render_patient
 from screwid_train.scale import with_scale_np
@@ -46,7 +46,7 @@ def _real_inputs(shapes: dict[str, list]) -> dict[str, np.ndarray]:
         x = normalise(screw_crop(disp, box, size))
         if c == 2:
             H, W = disp.shape
-            x = with_scale_np(x, rv.pixel_spacing / crop_scale(box, W, H, size, 0.15))
+            x = with_scale_np(x, crop_mm_per_pixel(box, W, H, size, 0.15, rv.pixel_spacing))
         out[f"classifier_{view}"] = x
     return out
 

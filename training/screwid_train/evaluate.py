@@ -12,7 +12,7 @@ import onnxruntime as ort
 from tqdm import tqdm
 
 from screwid_train.detector import decode
-from screwid_train.imaging import box_iou, crop_scale, letterbox, screw_crop
+from screwid_train.imaging import box_iou, crop_mm_per_pixel, letterbox, screw_crop
 from screwid_train.scale import spacing_or_assumed, with_scale_np
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,8 @@ class Pack:
         mm = None
         if self.crop_channels == 2:
             H, W = display.shape
-            mm = spacing_or_assumed(spacing, W, H) / crop_scale(box, W, H, self.crop_size, 0.15)
+            known = spacing_or_assumed(spacing, W, H)
+            mm = crop_mm_per_pixel(box, W, H, self.crop_size, 0.15, known)
         return self._run(f"classifier_{view}", crop, mm)
 
 

@@ -106,14 +106,13 @@ def crop_scale(box: Box, W: int, H: int, size: int, margin: float) -> float:
     return letterbox_geometry(x1 - x0, y1 - y0, size, size).scale
 
 
-def crop_mm_per_pixel(box: Box, W: int, H: int, cfg: object, spacing: float | None) -> float:
-    """Millimetres one crop pixel spans (NaN when the image's spacing is unknown).
-
-    `cfg` is anything with `crop_size` and `crop_margin` (a DataConfig)."""
+def crop_mm_per_pixel(
+    box: Box, W: int, H: int, size: int, margin: float, spacing: float | None
+) -> float:
+    """Millimetres one crop pixel spans (NaN when the image's spacing is unknown)."""
     if spacing is None:
         return float("nan")
-    scale = crop_scale(box, W, H, cfg.crop_size, cfg.crop_margin)  # type: ignore[attr-defined]
-    return float(spacing) / scale
+    return float(spacing) / crop_scale(box, W, H, size, margin)
 
 
 def screw_crop(display: np.ndarray, box: Box, size: int = 96, margin: float = 0.15) -> np.ndarray:

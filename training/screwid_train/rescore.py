@@ -66,10 +66,11 @@ def val_temperatures(pack: Pack, val: dict[str, np.ndarray], classes: int) -> di
     for view in ("ap", "lateral"):
         crops, labels = val[f"{view}_crops"], val[f"{view}_crop_labels"]
         known = (labels >= 0) & (labels < classes)
-        mm = val[f"{view}_crop_mm"][known] if pack.crop_channels == 2 else [None] * known.sum()
+        scaled = pack.crop_channels == 2
+        mm = val[f"{view}_crop_mm"][known]
         logits = np.stack(
             [
-                pack._run(f"classifier_{view}", c.astype(np.float32), None if m is None else m)
+                pack._run(f"classifier_{view}", c.astype(np.float32), m if scaled else None)
                 for c, m in zip(crops[known], mm, strict=True)
             ]
         )

@@ -24,7 +24,7 @@ import onnxruntime as ort
 import torch
 
 from screwid_train.checks import check_patient
-from screwid_train.combine import alt_results, second_renderer_section, split_alt
+from screwid_train.combine import add_card_section, both_renderers, second_renderer_section
 from screwid_train.dataset import _pack
 from screwid_train.designs import load_designs
 from screwid_train.evaluate import Pack
@@ -120,21 +120,13 @@ def retrain_classifiers(
     old_metrics = json.loads((pack_dir / "metrics.json").read_text())
     with rendered.open("rb") as f:
         _, results, others, unseen = pickle.load(f)
-    alt_test, alt_val, repeat = split_sizes
-    split = split_alt(alt_roots, alt_test, alt_val)
-    base = 10_000_000  # patient indices of the second renderer, apart from the first's
-    alt = {
-        k: alt_results(split[k], cfg.data, base + 1000 * i, k != "train")
-        for i, k in ((1, "val"), (2, "train"))
-    }
-    labels = [*df.labels(), OTHER_LABEL]
-    train = _pack(results["train"] + alt["train"] * repeat, cfg.data, labels)
-    val = _pack(results["val"] + alt["val"], cfg.data, labels)
+    both = both_renderers(results, alt_roots, split_sizes, cfg.data, df.labels())
+    train, val = both.train, both.val
     # Temperatures from the first renderer's validation split, as pack 0.3.0's: fitted with
     # the second renderer's patients too, they made the first renderer's test screws
     # underconfident (ECE 0.07 / 0.09 instead of 0.02).
-    val_first = _pack(results["val"], cfg.data, labels)
-    results = {**results, "val": results["val"] + alt["val"]}
+    val_first = _pack(results["val"], cfg.data, [*df.labels(), OTHER_LABEL])
+    results = both.results
     t_render = time.time() - t_start
     t0 = time.time()
     train_cfg = replace(cfg.train, parallel=True)
@@ -162,12 +154,10 @@ def retrain_classifiers(
     metrics = score_pack(
         tmp, cfg, df, (results, others_val, unseen), temps, extra, diffs, times, fixed, notes
     )
-    rows_new = _alt_rows(tmp, split["test"])
-    rows_old = _alt_rows(pack_dir, split["test"])
+    rows_new = _alt_rows(tmp, both.alt_test)
+    rows_old = _alt_rows(pack_dir, both.alt_test)
     metrics["second_renderer"] = {"new": rows_new, "previous": rows_old}
     (tmp / "metrics.json").write_text(json.dumps(jsonable(metrics), indent=2) + "\n")
-    from screwid_train.combine import add_card_section
-
     built = (
         "View model and detector built with `screwid-train build-combined`, screw classifiers "
         "with `screwid-train retrain-classifiers`, both"

@@ -9,7 +9,6 @@ import onnxruntime as ort
 import torch
 
 from screwid_train.augment import affine
-from screwid_train.dataset import DataConfig
 from screwid_train.export import export_onnx, onnx_input_shape
 from screwid_train.imaging import crop_mm_per_pixel
 from screwid_train.models import Classifier, screw_model
@@ -19,10 +18,9 @@ from screwid_train.train import predict_logits, train_classifier
 
 def test_crop_mm_follows_the_crop_region_and_spacing() -> None:
     # Box 100 x 200 px grown by 15 % a side: region 130 x 260 px, letterboxed by 128 / 260.
-    cfg = DataConfig(crop_size=128, crop_margin=0.15)
-    mm = crop_mm_per_pixel((100, 100, 200, 300), 1000, 1000, cfg, 0.2)
+    mm = crop_mm_per_pixel((100, 100, 200, 300), 1000, 1000, 128, 0.15, 0.2)
     assert math.isclose(mm, 0.2 * 260 / 128, rel_tol=1e-9)
-    assert math.isnan(crop_mm_per_pixel((100, 100, 200, 300), 1000, 1000, cfg, None))
+    assert math.isnan(crop_mm_per_pixel((100, 100, 200, 300), 1000, 1000, 128, 0.15, None))
 
 
 def test_unknown_spacing_assumes_the_field_of_view() -> None:
