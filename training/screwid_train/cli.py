@@ -1,7 +1,7 @@
 """Command line of the toolkit.
 
-Phantoms: `build-pack | build-combined | retrain-classifiers | rescore | samples |
-contact-sheet | check-samples | add-selftest | alt-render`.
+Phantoms: `build-pack | build-combined | retrain-classifiers | retrain-detector | rescore |
+samples | contact-sheet | check-samples | add-selftest | alt-render`.
 A hospital's own data: `check-data | split | train | evaluate | export` (training/README.md).
 """
 
@@ -117,18 +117,25 @@ REBUILD = (
 )
 
 
-def _retrain_classifiers(args: argparse.Namespace) -> None:
+def _retrain(args: argparse.Namespace) -> None:
     from screwid_train.combine import combined_config
-    from screwid_train.retrain import retrain_classifiers
+    from screwid_train.retrain import retrain
 
     cfg = combined_config(args.seed, args.version, args.steps_scale)
     cfg = replace(cfg, data=replace(cfg.data, variants=0))
+    if args.part == "detector":
+        cfg = replace(cfg, train=replace(cfg.train, det_batch=args.batch))
     roots = [Path(r) for r in args.alt]
     sizes = (args.alt_test, args.alt_val, args.alt_repeat)
     notes = {"rebuild": REBUILD}
     pack = Path(args.pack).resolve()
-    m = retrain_classifiers(pack, cfg, Path(args.rendered), roots, sizes, notes, args.novelty)
-    print({k: m[k] for k in ("screw_accuracy_on_truth_boxes", "ece", "patient_accuracy", "unseen")})
+    novelty, variants = getattr(args, "novelty", False), getattr(args, "variants", 0)
+    weights = Path(args.weights) if args.weights else None
+    m = retrain(
+        pack, cfg, Path(args.rendered), roots, sizes, args.part, notes, novelty, variants, weights
+    )
+    keys = ("screw_accuracy_on_truth_boxes", "ece", "detection", "patient_accuracy", "unseen")
+    print({k: m[k] for k in keys})
 
 
 def _samples(args: argparse.Namespace) -> None:
@@ -181,6 +188,7 @@ def _both_renderer_args(p: argparse.ArgumentParser, test: int, val: int, version
     p.add_argument("--steps-scale", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--version", default=version)
+    p.add_argument("--weights", default=None, help="state dicts of an earlier run: skip training")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -227,7 +235,17 @@ def main(argv: list[str] | None = None) -> None:
     rc.add_argument(
         "--novelty", action="store_true", help="add the feature-distance other-design logit"
     )
-    rc.set_defaults(func=_retrain_classifiers)
+    rc.add_argument(
+        "--variants", type=int, default=0, help="variant-design patients for an other-design output"
+    )
+    rc.set_defaults(func=_retrain, part="classifiers")
+    rd = sub.add_parser(
+        "retrain-detector", help="a new detector for a pack (view model, classifiers kept)"
+    )
+    rd.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
+    _both_renderer_args(rd, test=20, val=8, version="0.5.0")
+    rd.add_argument("--batch", type=int, default=8, help="detector training batch")
+    rd.set_defaults(func=_retrain, part="detector")
     sp = sub.add_parser("samples", help="write the bundled sample patients")
     sp.add_argument("--out", default=str(repo_root() / "assets" / "samples"))
     sp.add_argument("--seed", type=int, default=0)

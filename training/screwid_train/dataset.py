@@ -208,16 +208,45 @@ def build_patients(
                 dp,
             )
         )
-    for k in range(cfg.variants):
-        i = cfg.patients + k
-        splits["train" if k % 5 else "val"].append(i)
-        seed = VARIANT_SEED_BASE + cfg.seed * 10_000 + k
-        jobs.append(_Job(i, seed, (VARIANT_KEY,), f"V{k:04d}", cfg, k % 5 == 0, dp))
+    for k, job in enumerate(_variant_jobs(cfg, dp)):
+        splits["train" if k % 5 else "val"].append(job.index)
+        jobs.append(job)
     results = _run(jobs, cfg.workers, "render patients")
     labels = [*df.labels(), OTHER_LABEL]
     by_split = {k: [r for r in results if r["index"] in set(v)] for k, v in splits.items()}
     arrays = {k: _pack(v, cfg, labels) for k, v in by_split.items()}
     return arrays, by_split
+
+
+def _variant_jobs(cfg: DataConfig, designs_path: str | None) -> list[_Job]:
+    """`cfg.variants` patients of random variant designs, indexed after the known ones; one
+    in five is a validation patient (and keeps its display)."""
+    return [
+        _Job(
+            cfg.patients + k,
+            VARIANT_SEED_BASE + cfg.seed * 10_000 + k,
+            (VARIANT_KEY,),
+            f"V{k:04d}",
+            cfg,
+            k % 5 == 0,
+            designs_path,
+        )
+        for k in range(cfg.variants)
+    ]
+
+
+def build_variants(cfg: DataConfig, designs_path: Path | None) -> dict[str, list[dict]]:
+    """The variant-design patients of `build_patients` on their own, by split (train, val),
+    for adding the "other design" class to data rendered without it."""
+    results = _run(
+        _variant_jobs(cfg, str(designs_path) if designs_path else None),
+        cfg.workers,
+        "render variants",
+    )
+    return {
+        "train": [r for k, r in enumerate(results) if k % 5],
+        "val": [r for k, r in enumerate(results) if k % 5 == 0],
+    }
 
 
 def build_unseen(cfg: DataConfig, df: DesignFile, designs_path: Path | None) -> list[dict]:

@@ -118,6 +118,16 @@ def read_display(path: Path) -> np.ndarray:
     return dicom_display(path)
 
 
+def read_spacing(path: Path) -> float | None:
+    """Millimetres per pixel of a radiograph as the app reads it: a DICOM's column spacing
+    (`PixelSpacing`, else `ImagerPixelSpacing`); None for PNG / JPEG, which carry none."""
+    if path.suffix.lower() in RASTER_SUFFIXES:
+        return None
+    from screwid_train.dicomio import read_spacing as dicom_spacing
+
+    return dicom_spacing(path)
+
+
 def image_size(path: Path) -> tuple[int, int]:
     """(width, height) of the stored image, reading only the header where possible."""
     if path.suffix.lower() in RASTER_SUFFIXES:

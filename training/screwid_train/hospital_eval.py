@@ -30,12 +30,13 @@ from screwid_train.evaluate import (
     tune_detection,
     vote,
 )
-from screwid_train.hospital import VIEWS, HospitalData, load_dataset, read_display
+from screwid_train.hospital import VIEWS, HospitalData, load_dataset, read_display, read_spacing
 from screwid_train.hospital_plots import plot_confusions, plot_reliability
 from screwid_train.hospital_train import RunConfig, load_models
-from screwid_train.imaging import letterbox, screw_crop
+from screwid_train.imaging import crop_mm_per_pixel, letterbox, screw_crop
 from screwid_train.metrics import average_precision, cohen_kappa, jsonable, table2
 from screwid_train.report import end_to_end
+from screwid_train.scale import spacing_or_assumed, with_scale_np
 from screwid_train.split import read_split
 
 logger = logging.getLogger(__name__)
@@ -51,16 +52,27 @@ DEFAULT_THRESHOLDS = {
 
 
 class TorchPack:
-    """The four PyTorch models behind the interface of `evaluate.Pack`."""
+    """The four PyTorch models behind the interface of `evaluate.Pack`; `scale`: the screw
+    classifiers take `crop_size` crops with their scale (`scale.py`)."""
 
-    def __init__(self, models: dict[str, torch.nn.Module], temps: dict[str, float]) -> None:
+    def __init__(
+        self,
+        models: dict[str, torch.nn.Module],
+        temps: dict[str, float],
+        crop_size: int = 128,
+        scale: bool = True,
+    ) -> None:
         self.models = models
         self.temperatures = temps
+        self.crop_size = crop_size
+        self.scale = scale
 
-    def _run(self, name: str, x: np.ndarray) -> np.ndarray:
-        inp = torch.from_numpy(((x - 0.5) / 0.25).astype(np.float32)[None, None])
+    def _run(self, name: str, x: np.ndarray, mm_per_pixel: float | None = None) -> np.ndarray:
+        inp = ((x - 0.5) / 0.25).astype(np.float32)[None, None]
+        if mm_per_pixel is not None:
+            inp = with_scale_np(inp, mm_per_pixel)
         with torch.no_grad():
-            return self.models[name](inp).numpy()[0]
+            return self.models[name](torch.from_numpy(inp)).numpy()[0]
 
     def view_logits(self, display: np.ndarray) -> np.ndarray:
         return self._run("view", letterbox(display, 128, 128)[0])
@@ -72,15 +84,20 @@ class TorchPack:
     def classify(
         self, display: np.ndarray, view: str, boxes: np.ndarray, spacing: float | None = None
     ) -> np.ndarray:
-        """Probabilities [N, K] of each box; `spacing` is unused (no scale channel yet)."""
-        del spacing  # TODO(#3): hospital classifiers have no scale channel (scale.py).
+        """Probabilities [N, K] of each box; `spacing`: the display's millimetres per pixel
+        (None: unknown, as in a PNG, and then assumed as the app does)."""
         k = self.models[f"classifier_{view}"].fc.out_features
         if len(boxes) == 0:
             return np.zeros((0, k), dtype=np.float32)
-        logits = np.stack(
-            [self._run(f"classifier_{view}", screw_crop(display, tuple(b))) for b in boxes]
-        )
-        return softmax(logits, self.temperatures[view])
+        H, W = display.shape
+        known = spacing_or_assumed(spacing, W, H)
+        logits = []
+        for b in boxes:
+            box = tuple(b)
+            crop = screw_crop(display, box, self.crop_size)
+            mm = crop_mm_per_pixel(box, W, H, self.crop_size, 0.15, known) if self.scale else None
+            logits.append(self._run(f"classifier_{view}", crop, mm))
+        return softmax(np.stack(logits), self.temperatures[view])
 
 
 def collect(pack: TorchPack, data: HospitalData, ids: list[str]) -> list[ViewRecord]:
@@ -90,6 +107,7 @@ def collect(pack: TorchPack, data: HospitalData, ids: list[str]) -> list[ViewRec
         for view in VIEWS:
             im = by_id[pid].images[view]
             disp = read_display(im.path)
+            spacing = read_spacing(im.path)
             gt = np.array([b.xyxy() for b in im.boxes], dtype=np.float64).reshape(-1, 4)
             out, g = pack.detector_out(disp)
             recs.append(
@@ -100,9 +118,10 @@ def collect(pack: TorchPack, data: HospitalData, ids: list[str]) -> list[ViewRec
                     [b.label for b in im.boxes],
                     out,
                     g,
-                    pack.classify(disp, view, gt),
+                    pack.classify(disp, view, gt, spacing),
                     pack.view_logits(disp),
                     disp,
+                    spacing,
                 )
             )
     return recs
@@ -217,14 +236,15 @@ def _kappa(sets: dict, ids: list[str], readers: dict[str, str]) -> dict:
 
 def evaluate_run(run: Path, readers: Path | None = None) -> dict:
     """Metrics, plots and model card of a trained run, into RUN/eval/."""
-    rc = RunConfig(**json.loads((run / "run.json").read_text()))
+    rc = RunConfig.read(run)
     info = json.loads((run / "train.json").read_text())
     data, issues = load_dataset(Path(rc.data))
     if issues:
         raise ValueError(f"{len(issues)} problem(s) in the dataset; run check-data: {rc.data}")
     assign = read_split(Path(rc.split), data)
     classes = info["classes"]
-    pack = TorchPack(load_models(run, len(classes)), info["temperatures"])
+    models = load_models(run, len(classes), rc.scale)
+    pack = TorchPack(models, info["temperatures"], rc.crop_size, rc.scale)
     val_ids = sorted(p for p, s in assign.items() if s == "val")
     test_ids = sorted(p for p, s in assign.items() if s == "test")
     if not test_ids:

@@ -19,6 +19,7 @@ from screwid_train.export import export_onnx, sha256_file, write_manifest
 from screwid_train.hospital import load_dataset
 from screwid_train.hospital_card import trained_on
 from screwid_train.hospital_train import MODEL_NAMES, RunConfig, load_models
+from screwid_train.scale import with_scale_np
 from screwid_train.selftest import (
     SHAPES,
     check_with_onnxruntime,
@@ -40,18 +41,31 @@ REAL_INPUT = {
 }
 
 
-def _inputs(run: Path) -> dict[str, list[np.ndarray]]:
-    """A random input and a real one (a validation or training image) per model."""
+def _inputs(run: Path, rc: RunConfig) -> dict[str, list[np.ndarray]]:
+    """A random input and a real one (a validation or training image) per model; the
+    classifiers' with their scale plane when they take one."""
     arrays = pickle.loads((run / "data" / "arrays.pkl").read_bytes())["arrays"]
     real = arrays.get("val") or arrays["train"]
     out = {}
     for k, name in enumerate(MODEL_NAMES):
-        xs = [random_input(name, k)]
+        classifier = name.startswith("classifier_")
+        c, (w, h) = (2 if classifier and rc.scale else 1), _size(name, rc)
+        xs = [random_input(name, k, (c, h, w))]
         a = real[REAL_INPUT[name]]
         if len(a):
-            xs.append(normalise(a[0]))
+            x = normalise(a[0])
+            if c == 2:
+                x = with_scale_np(x, float(real[f"{name.removeprefix('classifier_')}_crop_mm"][0]))
+            xs.append(x)
         out[name] = xs
     return out
+
+
+def _size(name: str, rc: RunConfig) -> tuple[int, int]:
+    """(width, height) of a model's input."""
+    if name.startswith("classifier_"):
+        return rc.crop_size, rc.crop_size
+    return SHAPES[name]
 
 
 def _summary(m: dict) -> dict:
@@ -68,26 +82,27 @@ def _summary(m: dict) -> dict:
 
 
 def export_run(run: Path, out: Path, name: str, version: str) -> dict:
-    rc = RunConfig(**json.loads((run / "run.json").read_text()))
+    rc = RunConfig.read(run)
     info = json.loads((run / "train.json").read_text())
     if not (run / "eval" / "metrics.json").exists():
         raise FileNotFoundError(f"run `screwid-train evaluate` on this run first: {run}")
     m = json.loads((run / "eval" / "metrics.json").read_text())
     classes = info["classes"]
-    models = load_models(run, len(classes))
+    models = load_models(run, len(classes), rc.scale)
     tmp = out.parent / f".{out.name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     diffs = {}
     for n in MODEL_NAMES:
-        w, h = SHAPES[n]
-        diffs[n] = export_onnx(models[n], tmp / f"{n}.onnx", w, h)
+        w, h = _size(n, rc)
+        channels = getattr(models[n], "in_channels", 1)
+        diffs[n] = export_onnx(models[n], tmp / f"{n}.onnx", w, h, channels)
 
     def torch_run(n: str, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             return models[n](torch.from_numpy(x)).numpy()
 
-    extra = write_selftest(tmp, _inputs(run), torch_run, f"pytorch {torch.__version__}")
+    extra = write_selftest(tmp, _inputs(run, rc), torch_run, f"pytorch {torch.__version__}")
     for f in EVAL_FILES:
         shutil.copy2(run / "eval" / f, tmp / f)
     data, _ = load_dataset(Path(rc.data))

@@ -24,9 +24,17 @@ from tqdm import tqdm
 
 from screwid_train.checkpoint import StepCheckpoint
 from screwid_train.dataset import DataConfig, _pack, build_others
-from screwid_train.hospital import VIEWS, HospitalData, Patient, load_dataset, read_display
-from screwid_train.imaging import jitter_box, letterbox, screw_crop
+from screwid_train.hospital import (
+    VIEWS,
+    HospitalData,
+    Patient,
+    load_dataset,
+    read_display,
+    read_spacing,
+)
+from screwid_train.imaging import crop_mm_per_pixel, jitter_box, letterbox, screw_crop
 from screwid_train.models import Detector, screw_model, view_model
+from screwid_train.scale import spacing_or_assumed
 from screwid_train.split import read_split
 from screwid_train.train import (
     TrainConfig,
@@ -47,13 +55,27 @@ class RunConfig:
     data: str
     split: str
     seed: int = 0
-    # TODO(#3): the hospital classifiers still see 96-px crops without their scale channel
-    # (scale.py); a hospital's DICOM files carry the spacing it needs.
-    train: dict = field(default_factory=lambda: asdict(TrainConfig(screw_scale=False)))
+    # The screw classifiers take 128-px crops and their scale (scale.py), as the bundled
+    # pack's: the spacing comes from each DICOM, and a PNG / JPEG gets the app's assumption.
+    train: dict = field(default_factory=lambda: asdict(TrainConfig()))
     others: str | None = None  # folder of non-spine images for the view model's "other"
     rendered_others: int = 240  # phantom non-spine renders added to "other"
     crop_jitters: int = 3
     checkpoint_every: int = 50
+    # Runs started before the scale channel had 96-px crops (and `screw_scale` false).
+    crop_size: int = 128
+
+    @property
+    def scale(self) -> bool:
+        """Whether the screw classifiers take the crop's scale as a second channel."""
+        return bool(self.train.get("screw_scale", False))
+
+    @classmethod
+    def read(cls, run: Path) -> RunConfig:
+        """The settings a run was started with (its run.json)."""
+        saved = json.loads((run / "run.json").read_text())
+        saved.setdefault("crop_size", 96)  # written before crop_size was a setting
+        return cls(**saved)
 
     def train_config(self) -> TrainConfig:
         return TrainConfig(**{**self.train, "seed": self.seed, "parallel": False})
@@ -73,18 +95,22 @@ def _patient_arrays(
             [[*g.to_input(b.x0, b.y0), *g.to_input(b.x1, b.y1)] for b in im.boxes],
             dtype=np.float32,
         ).reshape(-1, 4)
-        crops, labels = [], []
+        H, W = disp.shape
+        spacing = spacing_or_assumed(read_spacing(im.path), W, H)
+        crops, labels, mm = [], [], []
         for b in im.boxes:
             for k in range(cfg.crop_jitters):
                 box = b.xyxy() if k == 0 else jitter_box(b.xyxy(), rng, 0.1)
                 crops.append(screw_crop(disp, box, cfg.crop_size, cfg.crop_margin))
                 labels.append(b.label)
+                mm.append(crop_mm_per_pixel(box, W, H, cfg.crop_size, cfg.crop_margin, spacing))
         out["views"][view] = {
             "det": det.astype(np.float16),
             "small": small.astype(np.float16),
             "boxes": boxes,
             "crops": np.array(crops, dtype=np.float16).reshape(-1, cfg.crop_size, cfg.crop_size),
             "crop_labels": labels,
+            "crop_mm": np.array(mm, dtype=np.float32),
         }
     return out
 
@@ -105,7 +131,10 @@ def _other_images(folder: Path | None, size: int) -> list[np.ndarray]:
 def prepare_arrays(data: HospitalData, assign: dict[str, str], rc: RunConfig) -> dict:
     """Train and validation arrays, and the "other" images of the view model."""
     cfg = DataConfig(
-        seed=rc.seed, crop_jitters=rc.crop_jitters, others=rc.rendered_others, crop_size=96
+        seed=rc.seed,
+        crop_jitters=rc.crop_jitters,
+        others=rc.rendered_others,
+        crop_size=rc.crop_size,
     )
     rng = np.random.default_rng([rc.seed, 31])
     patients = sorted(data.patients, key=lambda p: p.patient_id)
@@ -144,21 +173,22 @@ def _train_one(
         return train_view(train, others, cfg, ckpt)
     if name == "detector":
         return train_detector(train, cfg, ckpt)
-    return train_screw(train, name.removeprefix("classifier_"), cfg, classes, ckpt)
+    view = name.removeprefix("classifier_")
+    return train_screw(train, view, cfg, classes, ckpt, scale=cfg.screw_scale)
 
 
-def fresh_model(name: str, classes: int) -> torch.nn.Module:
+def fresh_model(name: str, classes: int, scale: bool = False) -> torch.nn.Module:
     if name == "view":
         return view_model()
     if name == "detector":
         return Detector()
-    return screw_model(classes)
+    return screw_model(classes, scale)
 
 
-def load_models(run: Path, classes: int) -> dict[str, torch.nn.Module]:
+def load_models(run: Path, classes: int, scale: bool) -> dict[str, torch.nn.Module]:
     out = {}
     for name in MODEL_NAMES:
-        m = fresh_model(name, classes)
+        m = fresh_model(name, classes, scale)
         m.load_state_dict(torch.load(run / "models" / f"{name}.pt", weights_only=True))
         out[name] = m.eval()
     return out
@@ -172,7 +202,7 @@ def _start(run: Path, rc: RunConfig, resume: bool) -> RunConfig:
                 f"this folder already holds a run; pass --resume to continue it or choose "
                 f"another --out: {run}"
             )
-        saved = RunConfig(**json.loads(cfg_path.read_text()))
+        saved = RunConfig.read(run)
         if saved != rc:
             logger.warning("resuming with the settings the run was started with (run.json)")
         return saved
@@ -213,15 +243,16 @@ def train_run(run: Path, rc: RunConfig, resume: bool, stop_after: int | None = N
         model = _train_one(name, arrays, others, k, rc, run, stop_after)
         final.parent.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), final)
-    models = load_models(run, k)
+    models = load_models(run, k, rc.scale)
     temps = {}
     for view in VIEWS:
         val = arrays.get("val")
         if val is None:
             temps[view] = 1.0
             continue
+        mm = val[f"{view}_crop_mm"] if rc.scale else None
         logits = predict_logits(
-            models[f"classifier_{view}"], val[f"{view}_crops"].astype(np.float32)
+            models[f"classifier_{view}"], val[f"{view}_crops"].astype(np.float32), mm_per_pixel=mm
         )
         temps[view] = fit_temperature(logits, val[f"{view}_crop_labels"])
     summary = {

@@ -47,9 +47,10 @@ class PackConfig:
 _SHARED: dict = {}
 
 
-def _train_task(name: str) -> tuple[str, dict]:
-    """One model in a forked worker (one thread each: small convs scale poorly)."""
-    torch.set_num_threads(1)
+def _train_task(name: str, threads: int = 1) -> tuple[str, dict]:
+    """One model, in a forked worker with one thread (small convs scale poorly across
+    threads, so models in parallel beat threads in parallel) or alone with `threads`."""
+    torch.set_num_threads(threads)
     data, others, cfg = _SHARED["data"], _SHARED["others"], _SHARED["cfg"]
     if name == "view":
         model: torch.nn.Module = train_view(data, others, cfg)
@@ -60,6 +61,17 @@ def _train_task(name: str) -> tuple[str, dict]:
     return name, {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def fresh_models(cfg: TrainConfig, names: tuple[str, ...]) -> dict[str, torch.nn.Module]:
+    """Untrained models `names` of the shapes `cfg` trains."""
+    makers = {
+        "view": view_model,
+        "detector": Detector,
+        "ap": lambda: screw_model(cfg.screw_outputs, cfg.screw_scale),
+        "lateral": lambda: screw_model(cfg.screw_outputs, cfg.screw_scale),
+    }
+    return {k: makers[k]() for k in names}
+
+
 def train_all(
     data: dict,
     others: np.ndarray,
@@ -68,18 +80,12 @@ def train_all(
 ) -> dict[str, torch.nn.Module]:
     """Train the models `names` in parallel processes; returns them in eval mode."""
     _SHARED.update(data=data, others=others, cfg=cfg)
-    if cfg.parallel:
+    if cfg.parallel and len(names) > 1:
         with mp.get_context("fork").Pool(len(names)) as pool:
             states = dict(pool.map(_train_task, names))
     else:
-        states = dict(_train_task(n) for n in names)
-    fresh = {
-        "view": view_model(),
-        "detector": Detector(),
-        "ap": screw_model(cfg.screw_outputs, cfg.screw_scale),
-        "lateral": screw_model(cfg.screw_outputs, cfg.screw_scale),
-    }
-    fresh = {k: v for k, v in fresh.items() if k in names}
+        states = dict(_train_task(n, cfg.threads) for n in names)
+    fresh = fresh_models(cfg, names)
     for name, model in fresh.items():
         model.load_state_dict(states[name])
         model.eval()

@@ -1,12 +1,17 @@
-"""`retrain-classifiers`: new screw classifiers for a built pack; its view model and detector stay.
+"""`retrain-classifiers` and `retrain-detector`: new models for a built pack; the rest stay.
 
-The classifiers are the weak stage of pack 0.3.0 (Medtronic and Stryker confused on both
-views) and the cheapest to retrain: the view model and detector take most of a full build's
-training time and do not depend on the crop size or the scale channel. The classifiers are
-trained on the same data as `build-combined` (the first renderer's training split and the
-second renderer's training patients, repeated), the pack is scored again with the detection
-thresholds kept, and the model card gets the second renderer's test patients for the old and
-the new classifiers side by side.
+Each stage can be retrained on its own because the view model, the detector and the screw
+classifiers share no weights and meet only at the contract (`docs/contracts.md`): the
+classifiers take crops of whatever boxes the detector gives, the detector takes the whole
+letterboxed film. Retraining one stage costs a fraction of a full build. Both commands train
+on the same data as `build-combined` (the first renderer's training split and the second
+renderer's training patients, repeated), score the pack again, and put the second
+renderer's test patients for the old and the new pack side by side in the model card.
+
+- Classifiers: the detection thresholds are kept (they were tuned for the detector, which
+  does not change); the temperatures are fitted again.
+- Detector: the temperatures are kept (the classifiers do not change); the detection
+  thresholds are tuned again on validation, since they belong to the new detector.
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ import torch
 
 from screwid_train.checks import check_patient
 from screwid_train.combine import add_card_section, both_renderers, second_renderer_section
-from screwid_train.dataset import _pack
+from screwid_train.dataset import _pack, build_variants
 from screwid_train.designs import load_designs
 from screwid_train.evaluate import Pack
+from screwid_train.export import export_onnx
 from screwid_train.metrics import jsonable
 from screwid_train.novelty import WithNovelty, features, fit
 from screwid_train.pipeline import (
@@ -35,14 +41,22 @@ from screwid_train.pipeline import (
     _selftest,
     _temperatures,
     export_classifiers,
+    fresh_models,
     score_pack,
     train_all,
 )
 from screwid_train.render.variants import OTHER_LABEL
+from screwid_train.train import TrainConfig
 
 logger = logging.getLogger(__name__)
 
-KEPT = ("view", "detector")
+# Models of the pack each part replaces, and the ONNX files they are written to.
+PARTS: dict[str, tuple[str, ...]] = {
+    "classifiers": ("ap", "lateral"),
+    "detector": ("detector",),
+}
+FILES = {"view": "view", "detector": "detector", "ap": "classifier_ap"}
+FILES["lateral"] = "classifier_lateral"
 
 
 class _Onnx:
@@ -100,26 +114,37 @@ def add_novelty(
     return out
 
 
-def retrain_classifiers(
+def retrain(
     pack_dir: Path,
     cfg: PackConfig,
     rendered: Path,
     alt_roots: list[Path],
     split_sizes: tuple[int, int, int],
+    part: str,
     notes: dict[str, str] | None = None,
     novelty: bool = False,
+    variants: int = 0,
+    weights: Path | None = None,
 ) -> dict:
-    """Replace the screw classifiers of `pack_dir` and rescore it (see the module doc).
+    """Replace the `part` ("classifiers" or "detector") of `pack_dir` and rescore it (see
+    the module doc).
 
     `split_sizes`: second-renderer patients kept for test and validation, and how many times
     each of the rest is repeated in training. `novelty` adds the feature-distance "other
-    design" logit (`novelty.py`); off by default, see there."""
+    design" logit to new classifiers (`novelty.py`); off by default, see there. `variants`
+    patients of random variant designs (`render/variants.py`) train new classifiers' fourth
+    output, "other design". `weights`: the new models' state dicts, saved by an earlier run
+    of the same command, used instead of training."""
     t_start = time.time()
     df = load_designs(cfg.designs)
     old = json.loads((pack_dir / "manifest.json").read_text())
     old_metrics = json.loads((pack_dir / "metrics.json").read_text())
     with rendered.open("rb") as f:
         _, results, others, unseen = pickle.load(f)
+    if variants and part == "classifiers":
+        extra_patients = _variants(cfg, variants, rendered.parent)
+        results = {**results, **{k: results[k] + v for k, v in extra_patients.items()}}
+        cfg = replace(cfg, train=replace(cfg.train, screw_outputs=len(df.labels()) + 1))
     both = both_renderers(results, alt_roots, split_sizes, cfg.data, df.labels())
     train, val = both.train, both.val
     # Temperatures from the first renderer's validation split, as pack 0.3.0's: fitted with
@@ -129,26 +154,35 @@ def retrain_classifiers(
     results = both.results
     t_render = time.time() - t_start
     t0 = time.time()
-    train_cfg = replace(cfg.train, parallel=True)
-    models = train_all(train, others, train_cfg, names=("ap", "lateral"))
+    names = PARTS[part]
+    if weights is None:
+        models = train_all(train, others, replace(cfg.train, parallel=True), names=names)
+        weights = rendered.parent / f"{part}-{cfg.version}.pt"
+        torch.save({v: m.state_dict() for v, m in models.items()}, weights)
+        logger.info("%s weights kept in %s", part, weights)
+    else:
+        models = load_models(weights, cfg.train, names)
     t_train = time.time() - t0
-    weights = rendered.parent / f"classifiers-{cfg.version}.pt"
-    torch.save({v: m.state_dict() for v, m in models.items()}, weights)
-    logger.info("classifier weights kept in %s", weights)
-    temps = _temperatures(models, val_first, cfg.train.screw_outputs)
-    if novelty:
+    if part == "classifiers":
+        temps = _temperatures(models, val_first, cfg.train.screw_outputs)
+        fixed = {k: old["thresholds"][k] for k in ("detection", "nms_iou", "pair")}
+    else:
+        temps = {v: old["models"][f"classifier_{v}"]["temperature"] for v in ("ap", "lateral")}
+        fixed = None
+    if novelty and part == "classifiers":
         fitted = add_novelty(models, train, val_first, temps, cfg.train.screw_outputs)
         notes = {**(notes or {}), "novelty": fitted}  # type: ignore[dict-item]
     tmp = pack_dir.parent / f".{pack_dir.name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for name in KEPT:
-        shutil.copy2(pack_dir / old["models"][name]["file"], tmp / f"{name}.onnx")
-    diffs = {k: float(old_metrics["onnx_max_abs_diff"][k]) for k in KEPT}
-    diffs |= export_classifiers(models, tmp, cfg.data.crop_size)
-    runners = {**{k: _Onnx(tmp / f"{k}.onnx") for k in KEPT}, **models}
-    extra = _selftest(runners, val, tmp, reference=f"pytorch (classifiers), ort {ort.__version__}")
-    fixed = {k: old["thresholds"][k] for k in ("detection", "nms_iou", "pair")}
+    kept = [n for n in FILES if n not in names]
+    for name in kept:
+        shutil.copy2(pack_dir / old["models"][FILES[name]]["file"], tmp / f"{FILES[name]}.onnx")
+    diffs = {FILES[k]: float(old_metrics["onnx_max_abs_diff"][FILES[k]]) for k in kept}
+    diffs |= _export_part(models, tmp, cfg.data.crop_size)
+    runners = {**{k: _Onnx(tmp / f"{FILES[k]}.onnx") for k in kept}, **models}
+    reference = f"pytorch ({part}), ort {ort.__version__}"
+    extra = _selftest(runners, val, tmp, reference=reference)
     times = {"render_seconds": round(t_render), "train_seconds": round(t_train)}
     others_val = others[int(0.8 * len(others)) :]
     metrics = score_pack(
@@ -158,15 +192,53 @@ def retrain_classifiers(
     rows_old = _alt_rows(pack_dir, both.alt_test)
     metrics["second_renderer"] = {"new": rows_new, "previous": rows_old}
     (tmp / "metrics.json").write_text(json.dumps(jsonable(metrics), indent=2) + "\n")
-    built = (
-        "View model and detector built with `screwid-train build-combined`, screw classifiers "
-        "with `screwid-train retrain-classifiers`, both"
-    )
     section = second_renderer_section(
-        rows_new, (f"previous pack {old['version']}", rows_old), built
+        rows_new, (f"previous pack {old['version']}", rows_old), _built_with(old, part)
     )
     add_card_section(tmp, section)
     shutil.rmtree(pack_dir)
     tmp.rename(pack_dir)
-    logger.info("classifiers retrained into %s in %.0f s", pack_dir, time.time() - t_start)
+    logger.info("%s retrained into %s in %.0f s", part, pack_dir, time.time() - t_start)
     return metrics
+
+
+def load_models(weights: Path, cfg: TrainConfig, names: tuple[str, ...]) -> dict:
+    """Models `names` with the state dicts saved in `weights`, in eval mode."""
+    states = torch.load(weights, weights_only=True)
+    models = fresh_models(cfg, names)
+    for name, model in models.items():
+        model.load_state_dict(states[name])
+        model.eval()
+    return models
+
+
+def _variants(cfg: PackConfig, n: int, cache: Path) -> dict[str, list[dict]]:
+    """`n` variant-design patients by split, rendered once and kept in `cache`."""
+    path = cache / f"variants-{n}-c{cfg.data.crop_size}.pkl"
+    if path.exists():
+        with path.open("rb") as f:
+            return pickle.load(f)  # type: ignore[no-any-return]
+    out = build_variants(replace(cfg.data, variants=n), cfg.designs)
+    with path.open("wb") as f:
+        pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def _export_part(models: dict, tmp: Path, crop: int) -> dict[str, float]:
+    """The new models as ONNX; max |onnxruntime - torch| of each."""
+    if "detector" in models:
+        return {"detector": export_onnx(models["detector"], tmp / "detector.onnx", 512, 512)}
+    return export_classifiers(models, tmp, crop)
+
+
+def _built_with(old: dict, part: str) -> str:
+    """How the models of the retrained pack were built, for the card."""
+    if part == "detector":
+        return (
+            f"View model and screw classifiers kept from pack {old['version']}; the detector "
+            "retrained with `screwid-train retrain-detector`; all"
+        )
+    return (
+        "View model and detector built with `screwid-train build-combined`, screw classifiers "
+        "with `screwid-train retrain-classifiers`, both"
+    )

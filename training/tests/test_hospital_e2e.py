@@ -103,4 +103,9 @@ def test_hospital_workflow(hospital, tmp_path, capsys) -> None:
     assert {v["model"] for v in index["vectors"]} == set(MODEL_NAMES)
     assert all(v["input"] in manifest["sha256"] for v in index["vectors"])
     assert check_with_onnxruntime(pack) < 1e-4
+    # The screw classifiers take 128-px crops and their scale, as the bundled pack's.
+    for view in ("ap", "lateral"):
+        spec = manifest["models"][f"classifier_{view}"]
+        assert spec["input"] == [128, 128]
+        assert spec["scale_channel"] == "log2_mm_per_pixel"
     assert "10 patients" in manifest["trained_on"]
