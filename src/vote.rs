@@ -3,8 +3,8 @@
 //! Two votes are reported side by side, per view and for both views together: the founding
 //! study's hard majority (each confident screw one vote; uncertain screws none) and the
 //! mean of the screws' probability vectors. A patient is *mixed* when a second
-//! manufacturer holds a confident share of the screws, so a revision extension with another
-//! system is shown rather than outvoted.
+//! manufacturer holds a confident share of the screws (and, as the pack asks, shows on each
+//! film), so a revision extension with another system is shown rather than outvoted.
 
 use std::collections::BTreeMap;
 
@@ -98,15 +98,16 @@ pub fn verdict(
 ) -> Verdict {
     let both_ballots: Vec<Ballot<'_>> = ap.iter().chain(lateral).copied().collect();
     let both = tally(classes, &both_ballots);
-    let mixed_labels = mixed_labels(&both, t);
+    let per_view = PerView {
+        ap: tally(classes, ap),
+        lateral: tally(classes, lateral),
+    };
+    let mixed_labels = mixed_labels(&both, &per_view, t);
     Verdict {
         mixed: mixed_labels.len() > 1,
         mixed_labels,
         both,
-        per_view: PerView {
-            ap: tally(classes, ap),
-            lateral: tally(classes, lateral),
-        },
+        per_view,
     }
 }
 
@@ -179,29 +180,44 @@ fn top_of(map: &BTreeMap<String, f32>) -> Option<String> {
         .map(|(k, _)| k.clone())
 }
 
-/// The classes that each hold at least the mixed share and count of the confident votes.
-fn mixed_labels(both: &Tally, t: &Thresholds) -> Vec<String> {
-    let confident: u32 = both
-        .votes
-        .iter()
-        .filter(|(k, _)| k.as_str() != UNCERTAIN)
-        .map(|(_, v)| v)
-        .sum();
+/// The classes that each hold at least the mixed share and count of the confident votes,
+/// and the per-view count in every view with confident votes, most votes first.
+fn mixed_labels(both: &Tally, per_view: &PerView, t: &Thresholds) -> Vec<String> {
+    let confident = confident_votes(both);
     if confident == 0 {
         return Vec::new();
     }
+    let views: Vec<&Tally> = [&per_view.ap, &per_view.lateral]
+        .into_iter()
+        .filter(|v| confident_votes(v) > 0)
+        .collect();
     let mut holders: Vec<(&String, u32)> = both
         .votes
         .iter()
         .filter(|(k, v)| {
             #[expect(clippy::cast_precision_loss, reason = "screw counts are small")]
             let share = **v as f32 / confident as f32;
-            k.as_str() != UNCERTAIN && **v >= t.mixed_min_screws && share >= t.mixed_min_share
+            let in_each_view = views
+                .iter()
+                .all(|view| view.votes.get(*k).copied().unwrap_or(0) >= t.mixed_min_per_view);
+            k.as_str() != UNCERTAIN
+                && **v >= t.mixed_min_screws
+                && share >= t.mixed_min_share
+                && in_each_view
         })
         .map(|(k, v)| (k, *v))
         .collect();
     holders.sort_by_key(|h| std::cmp::Reverse(h.1));
     holders.into_iter().map(|(k, _)| k.clone()).collect()
+}
+
+/// Votes for a manufacturer (not uncertain) in a tally.
+fn confident_votes(t: &Tally) -> u32 {
+    t.votes
+        .iter()
+        .filter(|(k, _)| k.as_str() != UNCERTAIN)
+        .map(|(_, v)| v)
+        .sum()
 }
 
 #[cfg(test)]
@@ -279,6 +295,33 @@ mod tests {
             .collect();
         let v = verdict(&test_class_names(), &ap, &[], &Thresholds::for_tests());
         assert!(!v.mixed);
+    }
+
+    #[test]
+    fn a_second_system_must_show_on_both_films_when_the_pack_asks_it() {
+        // Each film shows every screw of the construct. 8 Medtronic on each film and 2
+        // Stryker on the AP only: a fair share of the AP (2 of 10), but the lateral film
+        // sees no Stryker screw, so one film's misreads do not make the patient mixed.
+        let ap: Vec<Ballot<'_>> = (0..8)
+            .map(|_| b("Medtronic", &M))
+            .chain((0..2).map(|_| b("Stryker", &S)))
+            .collect();
+        let lateral: Vec<Ballot<'_>> = (0..8).map(|_| b("Medtronic", &M)).collect();
+        let t = Thresholds {
+            mixed_min_share: 0.1,
+            mixed_min_per_view: 1,
+            ..Thresholds::for_tests()
+        };
+        let v = verdict(&test_class_names(), &ap, &lateral, &t);
+        assert!(!v.mixed, "{:?}", v.mixed_labels);
+        // One Stryker screw on the lateral as well: both films show it.
+        let mut lateral = lateral;
+        lateral[0] = b("Stryker", &S);
+        let v = verdict(&test_class_names(), &ap, &lateral, &t);
+        assert_eq!(v.mixed_labels, ["Medtronic", "Stryker"].map(String::from));
+        // A single film (no lateral screws at all) is judged on that film alone.
+        let v = verdict(&test_class_names(), &ap, &[], &t);
+        assert!(v.mixed);
     }
 
     #[test]

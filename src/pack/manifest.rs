@@ -54,8 +54,13 @@ pub struct Thresholds {
     pub view_other_below: f32,
     /// A second manufacturer with at least this share of the confident screws ...
     pub mixed_min_share: f32,
-    /// ... and at least this many of them makes the patient "mixed".
+    /// ... and at least this many of them makes the patient "mixed" ...
     pub mixed_min_screws: u32,
+    /// ... when it also has at least this many confident screws in each view that has
+    /// any: every screw shows on both films, while misreads cluster on one. 0 when absent
+    /// (packs before 0.5.0).
+    #[serde(default)]
+    pub mixed_min_per_view: u32,
     /// The least score of a second screw under a detector peak (10-channel detectors);
     /// `detection` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +86,7 @@ impl Thresholds {
             view_other_below: 0.5,
             mixed_min_share: 0.2,
             mixed_min_screws: 2,
+            mixed_min_per_view: 0,
             pair: None,
         }
     }
@@ -287,6 +293,20 @@ mod tests {
         let ap = &manifest.models.classifier_ap;
         assert_eq!(ap.scale_channel, Some(ScaleChannel::Log2MmPerPixel));
         assert_eq!((ap.channels(), manifest.models.view.channels()), (2, 1));
+    }
+
+    #[test]
+    fn a_pack_without_the_per_view_mixed_count_reads_as_zero() {
+        // Packs before 0.5.0 have no `mixed_min_per_view`: their mixed rule is unchanged.
+        let path = crate::pack::bundled_pack_dir().join("manifest.json");
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        json["thresholds"]
+            .as_object_mut()
+            .unwrap()
+            .remove("mixed_min_per_view");
+        let manifest: Manifest = serde_json::from_value(json).unwrap();
+        assert_eq!(manifest.thresholds.mixed_min_per_view, 0);
     }
 
     #[test]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from screwid_train.dicomio import read_display, read_spacing
-from screwid_train.evaluate import Pack, match, vote
+from screwid_train.evaluate import Pack, match, vote_views
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,8 @@ def check_patient(pack: Pack, manifest: dict, folder: Path) -> dict:
     truth = json.loads((folder / "truth.json").read_text())
     th = manifest["thresholds"]
     labels = [c["name"] for c in manifest["classes"]]
-    all_probs, rows = [], []
+    by_view: dict[str, list[np.ndarray]] = {}
+    rows = []
     for im in truth["images"]:
         disp = read_display(folder / im["file"])
         view = VIEW_NAMES[int(np.argmax(pack.view_logits(disp)))]
@@ -46,14 +47,8 @@ def check_patient(pack: Pack, manifest: dict, folder: Path) -> dict:
                 "matched_correct": correct,
             }
         )
-        all_probs.append(probs)
-    got = vote(
-        np.concatenate(all_probs),
-        labels,
-        th["screw_uncertain_below"],
-        th["mixed_min_share"],
-        th["mixed_min_screws"],
-    )
+        by_view.setdefault(use_view, []).append(probs)
+    got = vote_views({v: np.concatenate(p) for v, p in by_view.items()}, labels, th)
     return {
         "patient": truth["patient"],
         "designs_true": truth["designs"],

@@ -123,20 +123,56 @@ def match(gt: np.ndarray, det: np.ndarray, iou: float = 0.5) -> np.ndarray:
 
 
 def vote(
-    probs: np.ndarray, labels: list[str], uncertain_below: float, min_share: float, min_screws: int
+    probs: np.ndarray,
+    labels: list[str],
+    uncertain_below: float,
+    min_share: float,
+    min_screws: int,
+    views: np.ndarray | None = None,
+    min_per_view: int = 0,
 ) -> list[str]:
-    """Designs of a patient from its confident screws (app's vote, mirrored here)."""
+    """Designs of a patient from its confident screws (app's vote, mirrored here).
+
+    `views`: each screw's view (any labels); a design then also needs `min_per_view`
+    confident screws in every view that has confident screws."""
     if len(probs) == 0:
         return []
-    conf = probs[probs.max(axis=1) >= uncertain_below]
+    confident = probs.max(axis=1) >= uncertain_below
+    conf = probs[confident]
     if len(conf) == 0:
         return []
     counts = np.bincount(conf.argmax(axis=1), minlength=len(labels))
     shares = counts / counts.sum()
+    in_each = np.ones(len(labels), dtype=bool)
+    if views is not None:
+        v = np.asarray(views)[confident]
+        for name in np.unique(v):
+            in_each &= np.bincount(conf[v == name].argmax(axis=1), minlength=len(labels)) >= (
+                min_per_view
+            )
     chosen = [
-        labels[k] for k in range(len(labels)) if shares[k] >= min_share and counts[k] >= min_screws
+        labels[k]
+        for k in range(len(labels))
+        if shares[k] >= min_share and counts[k] >= min_screws and in_each[k]
     ]
     return chosen or [labels[int(counts.argmax())]]
+
+
+def vote_views(probs: dict[str, np.ndarray], labels: list[str], th: dict) -> list[str]:
+    """`vote` over the views of one patient (`probs` per view name) with a pack's
+    thresholds (`mixed_min_per_view` 0 when absent)."""
+    parts = [(v, p) for v, p in probs.items() if len(p)]
+    if not parts:
+        return []
+    return vote(
+        np.concatenate([p for _, p in parts]),
+        labels,
+        th["screw_uncertain_below"],
+        th["mixed_min_share"],
+        th["mixed_min_screws"],
+        np.concatenate([[v] * len(p) for v, p in parts]),
+        th.get("mixed_min_per_view", 0),
+    )
 
 
 def ece(probs: np.ndarray, labels: np.ndarray, bins: int = 15) -> tuple[float, list[dict]]:

@@ -28,7 +28,7 @@ from screwid_train.evaluate import (
     match,
     softmax,
     tune_detection,
-    vote,
+    vote_views,
 )
 from screwid_train.hospital import VIEWS, HospitalData, load_dataset, read_display, read_spacing
 from screwid_train.hospital_plots import plot_confusions, plot_reliability
@@ -46,8 +46,10 @@ DEFAULT_THRESHOLDS = {
     "nms_iou": 0.5,
     "screw_uncertain_below": 0.6,
     "view_other_below": 0.5,
-    "mixed_min_share": 0.2,
+    # As the bundled pack's (pipeline.py): a second design on both films, not one.
+    "mixed_min_share": 0.15,
     "mixed_min_screws": 2,
+    "mixed_min_per_view": 1,
 }
 
 
@@ -174,12 +176,14 @@ def _patient_sets(
     for pid in sorted({r.patient for r in recs}):
         rs = [r for r in recs if r.patient == pid and len(r.gt_probs)]
         truth = sorted({s for r in rs for s in r.gt_labels})
-        got = vote(
-            np.concatenate([r.gt_probs for r in rs]),
+        got = vote_views(
+            {
+                v: np.concatenate([r.gt_probs for r in rs if r.view == v])
+                for v in VIEWS
+                if any(r.view == v for r in rs)
+            },
             classes,
-            th["screw_uncertain_below"],
-            th["mixed_min_share"],
-            th["mixed_min_screws"],
+            th,
         )
         out[pid] = (truth, sorted(got))
     return out

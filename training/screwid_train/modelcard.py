@@ -175,7 +175,12 @@ def write_model_card(
         "".join(f"- `{k}`: {v}\n" for k, v in th.items()),
         "Detection threshold and NMS IoU were tuned on the validation split (best mean F1); "
         "the uncertainty threshold too (the highest that leaves at most 3 % of known-design "
-        "validation screws uncertain).",
+        "validation screws uncertain). The mixed rule (`mixed_min_share`, `mixed_min_screws`, "
+        "`mixed_min_per_view`: a second design needs that share of the confident screws of "
+        "both views, that many of them, and that many on each film) was chosen on the "
+        "validation patients' detections, as the app votes them: at most 2 % of "
+        "single-design patients flagged, then the most mixed ones flagged, then the most "
+        "patients right, then the rule nearest the founding study's (20 %, 2 screws).",
         "",
         "## How it was built",
         "",

@@ -191,13 +191,12 @@ def score_pack(
         "screw_uncertain_below": report.tune_uncertain(val_recs, labels),
         "view_other_below": 0.5,
         "pair": pair,
-        # The founding study's rule. A rule tuned on validation to flag at most 2 % of
-        # single-design patients (0.25, 5) flagged only 30 % of the mixed test patients of
-        # pack 0.2.0 (the founding rule: all of them, with 9 % of single ones flagged).
-        "mixed_min_share": 0.2,
-        "mixed_min_screws": 2,
     }
     th |= fixed or {}
+    # Tuned once the detection thresholds are set, on the app's whole path (a rule tuned
+    # on the classifier's calls for true boxes would not see missed or extra detections).
+    # Pack 0.4.0 used the founding study's rule (0.2, 2 screws, 0 per view).
+    th |= report.tune_mixed(pack, val_recs, labels, th) if "mixed_min_share" not in th else {}
     thr, nms_iou, pair = th["detection"], th["nms_iou"], th["pair"]
     test_recs = collect(pack, results["test"], "evaluate test")
     unseen_recs = collect(pack, unseen, "evaluate unseen")

@@ -18,7 +18,7 @@ from screwid_train.evaluate import (
     ece,
     match,
     softmax,
-    vote,
+    vote_views,
 )
 
 logger = logging.getLogger(__name__)
@@ -47,10 +47,11 @@ def screw_metrics(recs: list[ViewRecord], labels: list[str]) -> dict:
     return out
 
 
-def end_to_end(pack: Pack, recs: list[ViewRecord], labels: list[str], th: dict) -> dict:
-    """Detections classified from the display image, then voted per patient (AP only,
-    lateral only and both views), with how often mixed and single-design patients are
-    flagged as mixed."""
+def _detected(
+    pack: Pack, recs: list[ViewRecord], labels: list[str], th: dict
+) -> tuple[dict[tuple[int, str], np.ndarray], dict[int, set[str]], dict[str, list[int]]]:
+    """Per (patient, view): the probabilities of its detections, as the app gets them; per
+    patient its true designs; per view [right, matched] screws."""
     per_view = {v: [0, 0] for v in ("ap", "lateral")}
     probs_of: dict[tuple[int, str], np.ndarray] = {}
     truth: dict[int, set[str]] = {}
@@ -65,27 +66,99 @@ def end_to_end(pack: Pack, recs: list[ViewRecord], labels: list[str], th: dict) 
                 per_view[r.view][1] += 1
         probs_of[(r.patient, r.view)] = probs
         truth.setdefault(r.patient, set()).update(r.gt_labels)
+    return probs_of, truth, per_view
 
-    def voted(pid: int, views: tuple[str, ...]) -> set[str]:
-        p = [probs_of[(pid, v)] for v in views if (pid, v) in probs_of]
-        args = (th["screw_uncertain_below"], th["mixed_min_share"], th["mixed_min_screws"])
-        return set(vote(np.concatenate(p), labels, *args)) if p else set()
 
-    both = {pid: voted(pid, ("ap", "lateral")) for pid in truth}
-    mixed = [pid for pid in truth if len(truth[pid]) > 1]
-    single = [pid for pid in truth if len(truth[pid]) == 1]
+def _patient_votes(
+    probs_of: dict[tuple[int, str], np.ndarray],
+    patients: list[int],
+    labels: list[str],
+    th: dict,
+    views: tuple[str, ...] = ("ap", "lateral"),
+) -> dict[int, set[str]]:
+    return {
+        pid: set(
+            vote_views({v: probs_of[(pid, v)] for v in views if (pid, v) in probs_of}, labels, th)
+        )
+        for pid in patients
+    }
+
+
+def _mixed_rates(voted: dict[int, set[str]], truth: dict[int, set[str]]) -> tuple[float, float]:
+    """Shares of mixed patients flagged mixed and of single-design ones flagged mixed."""
+    mixed = [p for p in truth if len(truth[p]) > 1]
+    single = [p for p in truth if len(truth[p]) == 1]
+    flagged = float(np.mean([len(voted[p]) > 1 for p in mixed])) if mixed else float("nan")
+    return flagged, float(np.mean([len(voted[p]) > 1 for p in single])) if single else 0.0
+
+
+def end_to_end(pack: Pack, recs: list[ViewRecord], labels: list[str], th: dict) -> dict:
+    """Detections classified from the display image, then voted per patient (AP only,
+    lateral only and both views), with how often mixed and single-design patients are
+    flagged as mixed."""
+    probs_of, truth, per_view = _detected(pack, recs, labels, th)
+    ids = sorted(truth)
+    both = _patient_votes(probs_of, ids, labels, th)
+    by_view = {v: _patient_votes(probs_of, ids, labels, th, (v,)) for v in ("ap", "lateral")}
+    flagged, single_flagged = _mixed_rates(both, truth)
+    mixed = [p for p in truth if len(truth[p]) > 1]
     return {
         "matched_screw_accuracy": {v: c / max(n, 1) for v, (c, n) in per_view.items()},
-        "patient_accuracy": float(np.mean([both[p] == truth[p] for p in truth])),
+        "patient_accuracy": float(np.mean([both[p] == truth[p] for p in ids])),
         "patient_accuracy_by_view": {
-            v: float(np.mean([voted(p, (v,)) == truth[p] for p in truth]))
-            for v in ("ap", "lateral")
+            v: float(np.mean([by_view[v][p] == truth[p] for p in ids])) for v in by_view
         },
         "patients": len(truth),
         "mixed_patients": len(mixed),
-        "mixed_flagged": float(np.mean([len(both[p]) > 1 for p in mixed])) if mixed else None,
-        "single_flagged_mixed": float(np.mean([len(both[p]) > 1 for p in single])),
+        "mixed_flagged": flagged if mixed else None,
+        "single_flagged_mixed": single_flagged,
     }
+
+
+# Mixed rules tried on validation: (mixed_min_share, mixed_min_screws, mixed_min_per_view).
+MIXED_RULES = [
+    (share, screws, per_view)
+    for share in (0.1, 0.15, 0.2, 0.25, 0.3)
+    for screws in (2, 3, 4)
+    for per_view in (0, 1, 2)
+]
+FOUNDING_RULE = (0.2, 2, 0)
+
+
+def tune_mixed(
+    pack: Pack, recs: list[ViewRecord], labels: list[str], th: dict
+) -> dict[str, float | int]:
+    """The mixed rule for validation patients `recs`, on their detections as the app
+    votes them (`choose_mixed_rule`)."""
+    probs_of, truth, _ = _detected(pack, recs, labels, th)
+    return choose_mixed_rule(probs_of, truth, labels, th)
+
+
+MIXED_KEYS = ("mixed_min_share", "mixed_min_screws", "mixed_min_per_view")
+
+
+def choose_mixed_rule(
+    probs_of: dict[tuple[int, str], np.ndarray],
+    truth: dict[int, set[str]],
+    labels: list[str],
+    th: dict,
+    single_max: float = 0.02,
+) -> dict[str, float | int]:
+    """Of `MIXED_RULES`: flagging at most `single_max` of single-design patients if any
+    rule does, then the most mixed ones, then the most patients right, then the rule
+    nearest the founding study's."""
+    ids = sorted(truth)
+
+    def key(rule: tuple[float, int, int]) -> tuple:
+        rule_th = {**th, **dict(zip(MIXED_KEYS, rule, strict=True))}
+        voted = _patient_votes(probs_of, ids, labels, rule_th)
+        flagged, single = _mixed_rates(voted, truth)
+        right = float(np.mean([voted[p] == truth[p] for p in ids]))
+        steps = (0.05, 1, 1)  # one grid step of each
+        far = sum(abs(a - b) / s for a, b, s in zip(rule, FOUNDING_RULE, steps, strict=True))
+        return (single <= single_max, np.nan_to_num(flagged), right, -far)
+
+    return dict(zip(MIXED_KEYS, max(MIXED_RULES, key=key), strict=True))
 
 
 def unseen_metrics(recs: list[ViewRecord], known: list[ViewRecord], below: float) -> dict:
