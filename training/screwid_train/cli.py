@@ -109,11 +109,15 @@ REBUILD = (
     "and `screwid-train rescore --pack models/phantom-demo --rendered data/render-<key>.pkl "
     "--detection 0.4` (view model and detector of pack 0.3.0), then `screwid-train "
     "retrain-classifiers --pack models/phantom-demo --rendered data/render-<key>.pkl --alt "
-    "data/alt/a data/alt/b --steps-scale 2.0` (these screw classifiers). Rescore kept the "
-    "detection and second-screw thresholds at 0.40 instead of the validation-tuned 0.35: at "
-    "0.35 pack 0.3.0 found a two-screw pair on a real, implant-free chest film "
-    "(`../shared/realdata/pylibjpeg-data/JPEG2KLossless_1s_1f_u_16_16.dcm`) and called it "
-    "Medtronic at 90-95 %; that film's test is therefore no longer an independent check."
+    "data/alt/a data/alt/b --steps-scale 2.0` (these screw classifiers, pack 0.4.0), then "
+    "`screwid-train retrain-detector --pack models/phantom-demo --rendered "
+    "data/render-<key>.pkl --alt data/alt/a data/alt/b --steps-scale 4.0 --batch 16` (this "
+    "detector, pack 0.5.0: 10000 steps of 16 crops instead of 2000 of 8). Pack 0.3.0's "
+    "rescore kept the detection and second-screw thresholds at 0.40 instead of the "
+    "validation-tuned 0.35: at 0.35 pack 0.3.0 found a two-screw pair on a real, implant-free "
+    "chest film (`../shared/realdata/pylibjpeg-data/JPEG2KLossless_1s_1f_u_16_16.dcm`) and "
+    "called it Medtronic at 90-95 %; that film's test is therefore no longer an independent "
+    "check. Pack 0.5.0's thresholds are validation-tuned again."
 )
 
 

@@ -157,12 +157,15 @@ def retrain(
     names = PARTS[part]
     if weights is None:
         models = train_all(train, others, replace(cfg.train, parallel=True), names=names)
+        t_train = time.time() - t0
         weights = rendered.parent / f"{part}-{cfg.version}.pt"
-        torch.save({v: m.state_dict() for v, m in models.items()}, weights)
+        saved = {v: m.state_dict() for v, m in models.items()}
+        torch.save({**saved, TRAIN_SECONDS: t_train}, weights)
         logger.info("%s weights kept in %s", part, weights)
     else:
         models = load_models(weights, cfg.train, names)
-    t_train = time.time() - t0
+        # The training time of the run that made the weights, for the card.
+        t_train = float(torch.load(weights, weights_only=True).get(TRAIN_SECONDS, 0.0))
     if part == "classifiers":
         temps = _temperatures(models, val_first, cfg.train.screw_outputs)
         fixed = {k: old["thresholds"][k] for k in ("detection", "nms_iou", "pair")}
@@ -200,6 +203,10 @@ def retrain(
     tmp.rename(pack_dir)
     logger.info("%s retrained into %s in %.0f s", part, pack_dir, time.time() - t_start)
     return metrics
+
+
+# Key of the weights file that holds the seconds the models took to train.
+TRAIN_SECONDS = "train_seconds"
 
 
 def load_models(weights: Path, cfg: TrainConfig, names: tuple[str, ...]) -> dict:

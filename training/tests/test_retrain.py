@@ -10,7 +10,7 @@ import torch
 from screwid_train.dataset import DataConfig, build_variants
 from screwid_train.pipeline import fresh_models
 from screwid_train.render.variants import OTHER_LABEL
-from screwid_train.retrain import FILES, PARTS, load_models
+from screwid_train.retrain import FILES, PARTS, TRAIN_SECONDS, load_models
 from screwid_train.train import TrainConfig
 
 
@@ -28,7 +28,8 @@ def test_saved_weights_load_into_the_same_models(tmp_path) -> None:
     torch.manual_seed(3)
     trained = fresh_models(cfg, ("ap", "lateral"))
     path = tmp_path / "w.pt"
-    torch.save({k: m.state_dict() for k, m in trained.items()}, path)
+    # As retrain saves them: the state dicts and the seconds they took to train.
+    torch.save({**{k: m.state_dict() for k, m in trained.items()}, TRAIN_SECONDS: 12.5}, path)
     loaded = load_models(path, cfg, ("ap", "lateral"))
     x = torch.randn(2, 2, 64, 64)
     for name, model in trained.items():
