@@ -128,15 +128,26 @@ def _retrain(args: argparse.Namespace) -> None:
     cfg = combined_config(args.seed, args.version, args.steps_scale)
     cfg = replace(cfg, data=replace(cfg.data, variants=0))
     if args.part == "detector":
-        cfg = replace(cfg, train=replace(cfg.train, det_batch=args.batch))
+        cfg = replace(cfg, train=replace(cfg.train, det_batch=args.batch, lr=args.lr))
     roots = [Path(r) for r in args.alt]
     sizes = (args.alt_test, args.alt_val, args.alt_repeat)
     notes = {"rebuild": REBUILD}
     pack = Path(args.pack).resolve()
     novelty, variants = getattr(args, "novelty", False), getattr(args, "variants", 0)
     weights = Path(args.weights) if args.weights else None
+    init = Path(args.init) if getattr(args, "init", None) else None
     m = retrain(
-        pack, cfg, Path(args.rendered), roots, sizes, args.part, notes, novelty, variants, weights
+        pack,
+        cfg,
+        Path(args.rendered),
+        roots,
+        sizes,
+        args.part,
+        notes,
+        novelty,
+        variants,
+        weights,
+        init,
     )
     keys = ("screw_accuracy_on_truth_boxes", "ece", "detection", "patient_accuracy", "unseen")
     print({k: m[k] for k in keys})
@@ -249,6 +260,8 @@ def main(argv: list[str] | None = None) -> None:
     rd.add_argument("--pack", default=str(repo_root() / "models" / "phantom-demo"))
     _both_renderer_args(rd, test=20, val=8, version="0.5.0")
     rd.add_argument("--batch", type=int, default=8, help="detector training batch")
+    rd.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    rd.add_argument("--init", default=None, help="detector weights (.pt) to go on training from")
     rd.set_defaults(func=_retrain, part="detector")
     sp = sub.add_parser("samples", help="write the bundled sample patients")
     sp.add_argument("--out", default=str(repo_root() / "assets" / "samples"))

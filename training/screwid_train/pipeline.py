@@ -55,7 +55,7 @@ def _train_task(name: str, threads: int = 1) -> tuple[str, dict]:
     if name == "view":
         model: torch.nn.Module = train_view(data, others, cfg)
     elif name == "detector":
-        model = train_detector(data, cfg)
+        model = train_detector(data, cfg, init=_SHARED.get("init", {}).get("detector"))
     else:
         model = train_screw(data, name, cfg, classes=cfg.screw_outputs, scale=cfg.screw_scale)
     return name, {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -77,9 +77,11 @@ def train_all(
     others: np.ndarray,
     cfg: TrainConfig,
     names: tuple[str, ...] = ("detector", "ap", "lateral", "view"),
+    init: dict[str, dict] | None = None,
 ) -> dict[str, torch.nn.Module]:
-    """Train the models `names` in parallel processes; returns them in eval mode."""
-    _SHARED.update(data=data, others=others, cfg=cfg)
+    """Train the models `names` in parallel processes; returns them in eval mode. `init`:
+    state dicts to start from, by name (the detector only, for now)."""
+    _SHARED.update(data=data, others=others, cfg=cfg, init=init or {})
     if cfg.parallel and len(names) > 1:
         with mp.get_context("fork").Pool(len(names)) as pool:
             states = dict(pool.map(_train_task, names))

@@ -125,6 +125,7 @@ def retrain(
     novelty: bool = False,
     variants: int = 0,
     weights: Path | None = None,
+    init: Path | None = None,
 ) -> dict:
     """Replace the `part` ("classifiers" or "detector") of `pack_dir` and rescore it (see
     the module doc).
@@ -134,7 +135,8 @@ def retrain(
     design" logit to new classifiers (`novelty.py`); off by default, see there. `variants`
     patients of random variant designs (`render/variants.py`) train new classifiers' fourth
     output, "other design". `weights`: the new models' state dicts, saved by an earlier run
-    of the same command, used instead of training."""
+    of the same command, used instead of training. `init`: such a file to go on training
+    from (the detector only)."""
     t_start = time.time()
     df = load_designs(cfg.designs)
     old = json.loads((pack_dir / "manifest.json").read_text())
@@ -156,7 +158,9 @@ def retrain(
     t0 = time.time()
     names = PARTS[part]
     if weights is None:
-        models = train_all(train, others, replace(cfg.train, parallel=True), names=names)
+        start = torch.load(init, weights_only=True) if init else {}
+        start = {k: v for k, v in start.items() if k in names}
+        models = train_all(train, others, replace(cfg.train, parallel=True), names, start)
         t_train = time.time() - t0
         weights = rendered.parent / f"{part}-{cfg.version}.pt"
         saved = {v: m.state_dict() for v, m in models.items()}

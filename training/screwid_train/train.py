@@ -249,13 +249,19 @@ def _det_batch(
 
 
 def train_detector(
-    data: dict[str, np.ndarray], cfg: TrainConfig, ckpt: StepCheckpoint | None = None
+    data: dict[str, np.ndarray],
+    cfg: TrainConfig,
+    ckpt: StepCheckpoint | None = None,
+    init: dict[str, torch.Tensor] | None = None,
 ) -> Detector:
+    """The detector, from scratch or from the weights `init` (training goes on from them)."""
     images, boxes = _det_samples(data)
     torch.manual_seed(cfg.seed + 2)
     g = torch.Generator().manual_seed(cfg.seed + 2)
     rng = np.random.default_rng(cfg.seed + 2)
     model = Detector()
+    if init is not None:
+        model.load_state_dict(init)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
     start = ckpt.restore(model, opt, rng, g) if ckpt else 0
     model.train()

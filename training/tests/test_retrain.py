@@ -53,3 +53,26 @@ def test_variant_patients_come_apart_from_the_known_ones_four_to_one() -> None:
             assert set(v["crop_labels"]) == {OTHER_LABEL}
             assert v["crops"].shape[1:] == (32, 32)
             assert np.isfinite(v["crop_mm"]).all()
+
+
+def test_the_detector_goes_on_from_the_weights_it_is_given() -> None:
+    from screwid_train.models import Detector
+    from screwid_train.train import train_detector
+
+    torch.manual_seed(5)
+    start = Detector().state_dict()
+    views = {
+        f"{v}_{k}": a
+        for v in ("ap", "lateral")
+        for k, a in (
+            ("det", np.zeros((1, 64, 64), np.float16)),
+            ("boxes", np.zeros((0, 4), np.float32)),
+            ("box_count", np.array([0])),
+        )
+    }
+    # No steps: the weights are exactly those it started from, not a fresh initialisation.
+    model = train_detector(views, TrainConfig(det_steps=0), init=start)
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(v, start[k], rtol=0, atol=0)
+    fresh = train_detector(views, TrainConfig(det_steps=0))
+    assert not torch.equal(fresh.head.weight, start["head.weight"])
