@@ -16,7 +16,7 @@ use ndarray::Array4;
 
 use crate::detect::Detection;
 use crate::letterbox::{Letterbox, to_tensor};
-use crate::pack::{DEFAULT_ASSUMED_LONG_SIDE_MM, ModelError, ModelPack, ModelSpec};
+use crate::pack::{DEFAULT_ASSUMED_LONG_SIDE_MM, ModelError, ModelPack, ModelSpec, OnnxModel};
 use crate::radiograph::GreyImage;
 use crate::view::{View, argmax, softmax};
 
@@ -71,17 +71,42 @@ pub fn classify_screws(
         .map(|d| {
             let margin = spec.crop_margin.unwrap_or(0.15);
             let (crop, scale) = crop_screw(image, d, margin, spec.input);
-            let tensor = to_tensor(&crop, spec.mean, spec.std);
-            let tensor = match spec.scale_channel {
-                Some(_) => with_scale_plane(&tensor, spacing / scale),
-                None => tensor,
-            };
-            let logits = model.run(tensor)?;
-            let logits: Vec<f32> = logits.iter().copied().collect();
+            let logits = screw_logits(model, spec, &crop, spacing / scale)?;
             let (probabilities, other) = split_other(&name, &logits, names.len(), temperature)?;
             Ok(call(&names, probabilities, other, uncertain_below))
         })
         .collect()
+}
+
+/// The classifier's logits for one letterboxed crop spanning `mm_per_pixel` (used when the
+/// spec has a scale channel), averaged with its mirror image's when the spec asks it.
+///
+/// # Errors
+/// A failure inside the classifier.
+pub fn screw_logits(
+    model: &OnnxModel,
+    spec: &ModelSpec,
+    crop: &GreyImage,
+    mm_per_pixel: f32,
+) -> Result<Vec<f32>, ModelError> {
+    let run = |c: &GreyImage| -> Result<Vec<f32>, ModelError> {
+        let tensor = to_tensor(c, spec.mean, spec.std);
+        let tensor = match spec.scale_channel {
+            Some(_) => with_scale_plane(&tensor, mm_per_pixel),
+            None => tensor,
+        };
+        Ok(model.run(tensor)?.iter().copied().collect())
+    };
+    let logits = run(crop)?;
+    if !spec.average_hflip {
+        return Ok(logits);
+    }
+    let mirror = run(&imageops::flip_horizontal(crop))?;
+    Ok(logits
+        .iter()
+        .zip(&mirror)
+        .map(|(a, b)| (a + b) / 2.0)
+        .collect())
 }
 
 /// `softmax(logits / temperature)` of the model `name`, split into the `k` class
@@ -326,6 +351,35 @@ mod tests {
             crop_margin: Some(0.15),
             scale_channel: Some(crate::pack::ScaleChannel::Log2MmPerPixel),
             assumed_long_side_mm: Some(400.0),
+            average_hflip: false,
+        }
+    }
+
+    #[test]
+    fn a_mirrored_reading_is_the_mean_of_the_crop_and_its_mirror() {
+        let pack = crate::pack::ModelPack::load(&crate::pack::bundled_pack_dir()).unwrap();
+        let model = &pack.classifier_ap;
+        let plain = ModelSpec {
+            average_hflip: false,
+            ..pack.manifest.models.classifier_ap.clone()
+        };
+        let mirrored = ModelSpec {
+            average_hflip: true,
+            ..plain.clone()
+        };
+        // A crop that is not left-right symmetric, so its mirror reads differently.
+        let crop = GreyImage::from_fn(128, 128, |x, y| {
+            image::Luma([f32::from(u16::try_from(x * 2 + y / 3).unwrap()) / 400.0])
+        });
+        let a = screw_logits(model, &plain, &crop, 0.3).unwrap();
+        let b = screw_logits(model, &plain, &imageops::flip_horizontal(&crop), 0.3).unwrap();
+        let m = screw_logits(model, &mirrored, &crop, 0.3).unwrap();
+        assert!(
+            a.iter().zip(&b).any(|(x, y)| (x - y).abs() > 1e-3),
+            "{a:?} {b:?}"
+        );
+        for ((x, y), z) in a.iter().zip(&b).zip(&m) {
+            assert!(((x + y) / 2.0 - z).abs() < 1e-5, "{a:?} {b:?} {m:?}");
         }
     }
 

@@ -33,6 +33,10 @@ pub struct ModelSpec {
     /// Millimetres along the long side assumed for a file without a pixel spacing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assumed_long_side_mm: Option<f32>,
+    /// Read each screw as the mean of the logits of its crop and of the crop's mirror
+    /// image (the screw classifiers): a screw's design does not depend on its side.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub average_hflip: bool,
 }
 
 /// What a scale channel holds; the only kind so far is the toolkit's `scale.py`.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,15 @@ def softmax(x: np.ndarray, t: float = 1.0) -> np.ndarray:
 class Pack:
     """The four ONNX models of a pack directory, run one image at a time."""
 
-    def __init__(self, pack: Path, temperatures: dict[str, float], classes: int = 3) -> None:
+    def __init__(
+        self,
+        pack: Path,
+        temperatures: dict[str, float],
+        classes: int = 3,
+        hflip: bool | None = None,
+    ) -> None:
+        """`hflip`: read each screw with its crop's mirror image (None: as the pack's
+        manifest says, if it has one yet)."""
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 2
         self.sess = {
@@ -42,6 +51,11 @@ class Pack:
         # [1, C, H, W] of the classifiers: C = 2 adds the crop's scale (scale.py).
         shape = self.sess["classifier_ap"].get_inputs()[0].shape
         self.crop_channels, self.crop_size = int(shape[1]), int(shape[2])
+        if hflip is None:
+            path = pack / "manifest.json"
+            spec = json.loads(path.read_text())["models"]["classifier_ap"] if path.exists() else {}
+            hflip = bool(spec.get("average_hflip", False))
+        self.hflip = hflip
 
     def _run(self, name: str, x: np.ndarray, mm_per_pixel: float | None = None) -> np.ndarray:
         inp = ((x - 0.5) / 0.25).astype(np.float32)[None, None]
@@ -88,7 +102,11 @@ class Pack:
             H, W = display.shape
             known = spacing_or_assumed(spacing, W, H)
             mm = crop_mm_per_pixel(box, W, H, self.crop_size, 0.15, known)
-        return self._run(f"classifier_{view}", crop, mm)
+        logits = self._run(f"classifier_{view}", crop, mm)
+        if self.hflip:
+            mirror = np.ascontiguousarray(crop[:, ::-1])
+            logits = (logits + self._run(f"classifier_{view}", mirror, mm)) / 2
+        return logits
 
 
 def boxes_to_image(

@@ -127,11 +127,13 @@ def write_manifest(
     name: str = "phantom-demo",
     trained_on: str = TRAINED_ON,
     extra: dict | None = None,
+    hflip: bool = False,
 ) -> Path:
     """manifest.json per docs/contracts.md; sha256 over every other file of the pack.
 
     `extra` adds top-level keys (the self-test index) before the checksums. The classifiers'
-    input size and scale channel are read from their ONNX files."""
+    input size and scale channel are read from their ONNX files; `hflip` marks them as read
+    with each crop's mirror image (`average_hflip`)."""
     norm = {"mean": 0.5, "std": 0.25}
     models = {
         "view": {
@@ -151,6 +153,7 @@ def write_manifest(
             "temperature": temperatures[view],
             "crop_margin": 0.15,
             **(_scale_spec() if channels == 2 else {}),
+            **({"average_hflip": True} if hflip else {}),
         }
     files = sorted(p for p in pack.rglob("*") if p.is_file() and p.name != "manifest.json")
     manifest = {

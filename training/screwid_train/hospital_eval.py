@@ -55,7 +55,8 @@ DEFAULT_THRESHOLDS = {
 
 class TorchPack:
     """The four PyTorch models behind the interface of `evaluate.Pack`; `scale`: the screw
-    classifiers take `crop_size` crops with their scale (`scale.py`)."""
+    classifiers take `crop_size` crops with their scale (`scale.py`); `hflip`: each screw is
+    read with its crop's mirror image."""
 
     def __init__(
         self,
@@ -63,11 +64,13 @@ class TorchPack:
         temps: dict[str, float],
         crop_size: int = 128,
         scale: bool = True,
+        hflip: bool = False,
     ) -> None:
         self.models = models
         self.temperatures = temps
         self.crop_size = crop_size
         self.scale = scale
+        self.hflip = hflip
 
     def _run(self, name: str, x: np.ndarray, mm_per_pixel: float | None = None) -> np.ndarray:
         inp = ((x - 0.5) / 0.25).astype(np.float32)[None, None]
@@ -98,7 +101,11 @@ class TorchPack:
             box = tuple(b)
             crop = screw_crop(display, box, self.crop_size)
             mm = crop_mm_per_pixel(box, W, H, self.crop_size, 0.15, known) if self.scale else None
-            logits.append(self._run(f"classifier_{view}", crop, mm))
+            out = self._run(f"classifier_{view}", crop, mm)
+            if self.hflip:
+                mirror = np.ascontiguousarray(crop[:, ::-1])
+                out = (out + self._run(f"classifier_{view}", mirror, mm)) / 2
+            logits.append(out)
         return softmax(np.stack(logits), self.temperatures[view])
 
 
@@ -248,7 +255,8 @@ def evaluate_run(run: Path, readers: Path | None = None) -> dict:
     assign = read_split(Path(rc.split), data)
     classes = info["classes"]
     models = load_models(run, len(classes), rc.scale)
-    pack = TorchPack(models, info["temperatures"], rc.crop_size, rc.scale)
+    hflip = rc.train_config().screw_hflip
+    pack = TorchPack(models, info["temperatures"], rc.crop_size, rc.scale, hflip)
     val_ids = sorted(p for p, s in assign.items() if s == "val")
     test_ids = sorted(p for p, s in assign.items() if s == "test")
     if not test_ids:

@@ -117,6 +117,7 @@ def export_run(run: Path, out: Path, name: str, version: str) -> dict:
         name=name,
         trained_on=trained_on(data, assign, info),
         extra=extra,
+        hflip=rc.train_config().screw_hflip,
     )
     worst = check_with_onnxruntime(tmp)
     verify_pack(tmp)

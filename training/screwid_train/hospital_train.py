@@ -75,6 +75,7 @@ class RunConfig:
         """The settings a run was started with (its run.json)."""
         saved = json.loads((run / "run.json").read_text())
         saved.setdefault("crop_size", 96)  # written before crop_size was a setting
+        saved["train"].setdefault("screw_hflip", False)  # ... and before mirror reading
         return cls(**saved)
 
     def train_config(self) -> TrainConfig:
@@ -251,8 +252,9 @@ def train_run(run: Path, rc: RunConfig, resume: bool, stop_after: int | None = N
             temps[view] = 1.0
             continue
         mm = val[f"{view}_crop_mm"] if rc.scale else None
+        crops = val[f"{view}_crops"].astype(np.float32)
         logits = predict_logits(
-            models[f"classifier_{view}"], val[f"{view}_crops"].astype(np.float32), mm_per_pixel=mm
+            models[f"classifier_{view}"], crops, mm_per_pixel=mm, hflip=cfg.screw_hflip
         )
         temps[view] = fit_temperature(logits, val[f"{view}_crop_labels"])
     summary = {

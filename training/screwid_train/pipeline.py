@@ -95,16 +95,18 @@ def train_all(
     return fresh
 
 
-def _temperatures(models: dict, val: dict[str, np.ndarray], outputs: int) -> dict[str, float]:
+def _temperatures(
+    models: dict, val: dict[str, np.ndarray], outputs: int, hflip: bool = False
+) -> dict[str, float]:
     """Per view, the temperature minimising the NLL of the validation crops of the classes
-    the classifier has."""
+    the classifier has (read with their mirror images with `hflip`)."""
     out = {}
     for view in ("ap", "lateral"):
         labels = val[f"{view}_crop_labels"]
         keep = (labels >= 0) & (labels < outputs)
         crops = val[f"{view}_crops"][keep].astype(np.float32)
         mm = val[f"{view}_crop_mm"][keep] if models[view].in_channels == 2 else None
-        logits = predict_logits(models[view], crops, mm_per_pixel=mm)
+        logits = predict_logits(models[view], crops, mm_per_pixel=mm, hflip=hflip)
         out[view] = fit_temperature(logits, labels[keep])
     return out
 
@@ -151,7 +153,7 @@ def train_and_write(
     t0 = time.time()
     models = train_all(arrays["train"], others_train, cfg.train)
     t_train = time.time() - t0
-    temps = _temperatures(models, arrays["val"], cfg.train.screw_outputs)
+    temps = _temperatures(models, arrays["val"], cfg.train.screw_outputs, cfg.train.screw_hflip)
     tmp = out.parent / f".{out.name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -183,7 +185,7 @@ def score_pack(
     the metrics. `notes` go into the metrics and the card (`render_note`, `rebuild`)."""
     results, others_val, unseen = data
     t0 = time.time()
-    pack = Pack(tmp, temps)
+    pack = Pack(tmp, temps, hflip=cfg.train.screw_hflip)
     labels = df.labels()
     val_recs = collect(pack, results["val"], "evaluate val")
     thr, nms_iou, pair = tune_detection(val_recs)
@@ -219,7 +221,10 @@ def score_pack(
     }
     report.plot_confusion(sm, labels, tmp / "confusion.png")
     report.plot_reliability(sm, tmp / "reliability.png")
-    write_manifest(tmp, labels, temps, th, jsonable(_summary(metrics)), cfg.version, extra=extra)
+    hflip = cfg.train.screw_hflip
+    write_manifest(
+        tmp, labels, temps, th, jsonable(_summary(metrics)), cfg.version, extra=extra, hflip=hflip
+    )
     metrics["samples_full_size"] = _check_samples(tmp)
     metrics["classifier_outputs"] = _outputs(tmp / "classifier_ap.onnx")
     metrics["classifier_input"] = list(onnx_input_shape(tmp / "classifier_ap.onnx"))
@@ -227,7 +232,9 @@ def score_pack(
     metrics["total_seconds"] = sum(times.values()) + metrics["score_seconds"]
     (tmp / "metrics.json").write_text(json.dumps(jsonable(metrics), indent=2) + "\n")
     write_model_card(tmp / "MODEL_CARD.md", metrics, th, temps, asdict(cfg.data), asdict(cfg.train))
-    write_manifest(tmp, labels, temps, th, jsonable(_summary(metrics)), cfg.version, extra=extra)
+    write_manifest(
+        tmp, labels, temps, th, jsonable(_summary(metrics)), cfg.version, extra=extra, hflip=hflip
+    )
     return metrics
 
 

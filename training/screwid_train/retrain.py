@@ -171,7 +171,7 @@ def retrain(
         # The training time of the run that made the weights, for the card.
         t_train = float(torch.load(weights, weights_only=True).get(TRAIN_SECONDS, 0.0))
     if part == "classifiers":
-        temps = _temperatures(models, val_first, cfg.train.screw_outputs)
+        temps = _temperatures(models, val_first, cfg.train.screw_outputs, cfg.train.screw_hflip)
         fixed = {k: old["thresholds"][k] for k in ("detection", "nms_iou", "pair")}
     else:
         temps = {v: old["models"][f"classifier_{v}"]["temperature"] for v in ("ap", "lateral")}

@@ -108,4 +108,5 @@ def test_hospital_workflow(hospital, tmp_path, capsys) -> None:
         spec = manifest["models"][f"classifier_{view}"]
         assert spec["input"] == [128, 128]
         assert spec["scale_channel"] == "log2_mm_per_pixel"
+        assert spec["average_hflip"] is True
     assert "10 patients" in manifest["trained_on"]

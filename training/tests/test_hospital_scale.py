@@ -51,5 +51,5 @@ def test_a_run_started_before_the_scale_channel_keeps_96_pixel_crops(tmp_path) -
     old = {"data": "d", "split": "s", "train": {"screw_scale": False, "cls_steps": 5}}
     (tmp_path / "run.json").write_text(json.dumps(old))
     rc = RunConfig.read(tmp_path)
-    assert (rc.crop_size, rc.scale) == (96, False)
+    assert (rc.crop_size, rc.scale, rc.train_config().screw_hflip) == (96, False, False)
     assert (RunConfig("d", "s").crop_size, RunConfig("d", "s").scale) == (128, True)
