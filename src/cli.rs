@@ -110,13 +110,27 @@ fn warn_about_inputs(images: &mut Vec<NamedRadiograph>) {
     }
 }
 
+/// Whether two paths name one file: the same device and inode where both exist (so a
+/// hard link of an input is caught, which path comparison misses), else the same
+/// canonical path, else the same path as given.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return (x.dev(), x.ino()) == (y.dev(), y.ino());
+        }
+    }
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// Refuses outputs that would overwrite an input radiograph or each other, and a report
 /// in an unknown format, before any work is done.
 fn check_outputs(args: &AnalyzeArgs) -> anyhow::Result<()> {
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    };
+    let same = same_file;
     if let Some(report) = &args.report {
         ReportFormat::from_path(report)?;
     }

@@ -3,10 +3,32 @@
 //! of unwinding into the caller. Our own code is fuzzed not to panic (`fuzz/`); this is
 //! the net for the libraries'.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Once;
 
 use super::error::{ReadError, squeeze};
+
+thread_local! {
+    /// Whether this thread is inside [`decoding`], whose panics are reported as errors.
+    static GUARDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Keeps the panic hook from printing a guarded panic (its message and backtrace note
+/// would reach the user's terminal before the one-line error); panics anywhere else, and
+/// on other threads, are printed as before.
+fn quiet_inside_guards() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
 
 /// Run `decode`, turning a panic into [`ReadError::Decode`].
 ///
@@ -16,8 +38,12 @@ pub fn decoding<T>(
     path: &Path,
     decode: impl FnOnce() -> Result<T, ReadError>,
 ) -> Result<T, ReadError> {
-    catch_unwind(AssertUnwindSafe(decode)).unwrap_or_else(|payload| {
-        tracing::warn!("a decoder panicked on a damaged file; reported as a decode error");
+    quiet_inside_guards();
+    let outer = GUARDED.with(|g| g.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(decode));
+    GUARDED.with(|g| g.set(outer));
+    result.unwrap_or_else(|payload| {
+        tracing::debug!("a decoder panicked on a damaged file; reported as a decode error");
         Err(ReadError::Decode {
             reason: format!(
                 "the decoder failed unexpectedly: {}",

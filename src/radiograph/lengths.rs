@@ -92,7 +92,9 @@ pub enum Reach {
 /// A one-line reason naming the element and the lengths.
 pub fn data_set(bytes: &[u8], mut at: usize, file_len: usize, s: Syntax) -> Result<Reach, String> {
     let (mut fragments, mut last) = (false, (0, 0));
+    let mut open = Nesting::default();
     while let Some(h) = Header::read(bytes, at, s) {
+        open.close_before(at);
         at += h.size;
         let tag = (h.group, h.element);
         last = tag;
@@ -100,17 +102,25 @@ pub fn data_set(bytes: &[u8], mut at: usize, file_len: usize, s: Syntax) -> Resu
             // Undefined length: the contents follow inline, up to a delimiter. Pixel data
             // holds fragments; any other such element is read as a sequence (as
             // dicom-parser does), its items holding elements.
-            fragments |= tag == (0x7FE0, 0x0010);
+            if tag == (0x7FE0, 0x0010) {
+                fragments = true;
+            } else if !fragments {
+                open.enter(usize::MAX)?;
+            }
             continue;
         }
-        if tag == (0xFFFE, 0xE0DD) {
-            fragments = false;
+        match tag {
+            (0xFFFE, 0xE0DD) if fragments => fragments = false,
+            (0xFFFE, 0xE0DD | 0xE00D) => open.delimiter(),
+            _ => {}
         }
         fits(&h, at, file_len)?;
         // Sequences and their items are walked into (dicom-parser reads inside them);
         // other values, and pixel data fragments, are skipped as dicom-parser reads them.
         let item = tag == (0xFFFE, 0xE000);
-        if !(h.vr == dicom_core::VR::SQ || (item && !fragments)) {
+        if h.vr == dicom_core::VR::SQ || (item && !fragments) {
+            open.enter(at + h.len as usize)?;
+        } else {
             at += h.consumed();
         }
     }
@@ -122,6 +132,46 @@ pub fn data_set(bytes: &[u8], mut at: usize, file_len: usize, s: Syntax) -> Resu
     } else {
         Reach::Short
     })
+}
+
+/// Sequences and items nested deeper than this are refused: dicom-parser reads each level
+/// with a recursive call, and a 1 MB file of 5000 nested sequences overflowed the stack
+/// (an abort no guard can catch). Real files nest a few levels.
+pub const MAX_NESTING: usize = 64;
+
+/// The sequences and items the walk is inside: where each ends (`usize::MAX`: undefined
+/// length, closed by its delimiter).
+#[derive(Default)]
+struct Nesting(Vec<usize>);
+
+impl Nesting {
+    fn enter(&mut self, end: usize) -> Result<(), String> {
+        self.0.push(end);
+        if self.0.len() > MAX_NESTING {
+            return Err(format!(
+                "sequences nested more than {MAX_NESTING} levels deep"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Leave the defined-length levels that end at or before `at`.
+    fn close_before(&mut self, at: usize) {
+        while self
+            .0
+            .last()
+            .is_some_and(|&end| end != usize::MAX && end <= at)
+        {
+            self.0.pop();
+        }
+    }
+
+    /// An item or sequence delimiter closes the innermost undefined-length level.
+    fn delimiter(&mut self) {
+        if self.0.last() == Some(&usize::MAX) {
+            self.0.pop();
+        }
+    }
 }
 
 /// Refuse a defined length longer than the `file_len - at` bytes left.
@@ -194,6 +244,52 @@ mod tests {
             e.starts_with("element (0028,3006) declares 4294901766"),
             "{e}"
         );
+    }
+
+    /// `depth` nested sequences, each of undefined length holding one undefined-length
+    /// item, then their delimiters; or each of defined length.
+    fn nested(depth: usize, defined: bool) -> Vec<u8> {
+        let mut b = Vec::new();
+        if defined {
+            // Innermost first: an empty SQ, wrapped in items and sequences of exact lengths.
+            let mut inner: Vec<u8> = b"\x09\x00\x10\x10SQ\x00\x00\x00\x00\x00\x00".to_vec();
+            for _ in 1..depth {
+                let mut item = b"\xFE\xFF\x00\xE0".to_vec();
+                item.extend_from_slice(&u32::try_from(inner.len()).unwrap().to_le_bytes());
+                item.extend_from_slice(&inner);
+                let mut sq = b"\x09\x00\x10\x10SQ\x00\x00".to_vec();
+                sq.extend_from_slice(&u32::try_from(item.len()).unwrap().to_le_bytes());
+                sq.extend_from_slice(&item);
+                inner = sq;
+            }
+            return inner;
+        }
+        for _ in 0..depth {
+            b.extend_from_slice(b"\x09\x00\x10\x10SQ\x00\x00\xFF\xFF\xFF\xFF");
+            b.extend_from_slice(b"\xFE\xFF\x00\xE0\xFF\xFF\xFF\xFF");
+        }
+        for _ in 0..depth {
+            b.extend_from_slice(b"\xFE\xFF\x0D\xE0\x00\x00\x00\x00");
+            b.extend_from_slice(b"\xFE\xFF\xDD\xE0\x00\x00\x00\x00");
+        }
+        b
+    }
+
+    #[test]
+    fn sequences_nested_past_the_limit_are_refused() {
+        // Each level is a sequence and its item: two levels of nesting.
+        for defined in [false, true] {
+            let ok = nested(MAX_NESTING / 2, defined);
+            assert!(data_set(&ok, 0, ok.len(), LE).is_ok(), "defined {defined}");
+            let deep = nested(MAX_NESTING, defined);
+            let e = data_set(&deep, 0, deep.len(), LE).expect_err("refused");
+            assert!(e.contains("nested more than 64"), "{e}");
+        }
+        // Many sequences one after another are not nesting.
+        let flat: Vec<u8> = (0..500).flat_map(|_| nested(1, false)).collect();
+        assert!(data_set(&flat, 0, flat.len(), LE).is_ok());
+        let flat: Vec<u8> = (0..500).flat_map(|_| nested(2, true)).collect();
+        assert!(data_set(&flat, 0, flat.len(), LE).is_ok());
     }
 
     /// A meta group: (0002,0000) = `group_length`, then (0002,0010) = `uid`.

@@ -117,6 +117,22 @@ fn an_output_may_not_overwrite_an_input() {
         before,
         "the input must be untouched"
     );
+    // A hard link is another name for the same file: writing the report through it would
+    // overwrite the radiograph just the same.
+    let link = tmp.path().join("report.json");
+    std::fs::hard_link(&copy, &link).unwrap();
+    let out = screwid(&[
+        "analyze".as_ref(),
+        copy.as_os_str(),
+        "--json".as_ref(),
+        link.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr_line(&out));
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        before,
+        "the input must be untouched"
+    );
 }
 
 #[test]
@@ -175,4 +191,75 @@ fn the_same_file_twice_counts_once_and_two_patients_are_warned_about() {
     assert!(out.status.success());
     let err = stderr_line(&out);
     assert!(err.contains("name different patients"), "{err}");
+}
+
+/// The bundled P001 AP with `edit` applied to its bytes, written into `dir`.
+fn edited_sample(
+    dir: &std::path::Path,
+    name: &str,
+    edit: impl FnOnce(&mut Vec<u8>),
+) -> std::path::PathBuf {
+    let (sample, truth) = samples().remove(0);
+    let mut bytes = std::fs::read(sample.join(&truth.images[0].file)).unwrap();
+    edit(&mut bytes);
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Byte offset of the Rows element (0028,0010) US in a sample file.
+fn rows_at(bytes: &[u8]) -> usize {
+    bytes
+        .windows(6)
+        .position(|w| w == b"\x28\x00\x10\x00US")
+        .unwrap()
+}
+
+#[test]
+fn a_decoder_panic_is_one_line_on_stderr_without_the_panic_message() {
+    // Rows shrunk to 1000 under a 2300-row codestream: the JPEG 2000 adapter of
+    // dicom-pixeldata slices past its buffer and panics; the guard reports it, and the
+    // panic hook prints nothing of it (not even with RUST_BACKTRACE set).
+    let tmp = tempfile::tempdir().unwrap();
+    let path = edited_sample(tmp.path(), "rows.dcm", |b| {
+        let at = rows_at(b) + 8;
+        b[at..at + 2].copy_from_slice(&1000u16.to_le_bytes());
+    });
+    let out = Command::new(env!("CARGO_BIN_EXE_screwid"))
+        .args(["analyze".as_ref(), path.as_os_str()])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_line(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot decode") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn deeply_nested_sequences_are_refused_not_a_stack_overflow() {
+    // 5000 nested undefined-length sequences (a 160 kB insert) overflowed the parser's
+    // stack, an abort no guard can catch; the length walk now refuses them first.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = edited_sample(tmp.path(), "nested.dcm", |b| {
+        let mut insert = Vec::new();
+        for _ in 0..5000 {
+            insert.extend_from_slice(b"\x09\x00\x10\x10SQ\x00\x00\xFF\xFF\xFF\xFF");
+            insert.extend_from_slice(b"\xFE\xFF\x00\xE0\xFF\xFF\xFF\xFF");
+        }
+        for _ in 0..5000 {
+            insert.extend_from_slice(b"\xFE\xFF\x0D\xE0\x00\x00\x00\x00");
+            insert.extend_from_slice(b"\xFE\xFF\xDD\xE0\x00\x00\x00\x00");
+        }
+        let at = rows_at(b);
+        b.splice(at..at, insert);
+    });
+    let out = screwid(&["analyze".as_ref(), path.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_line(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("nested more than 64 levels"), "{err}");
 }
