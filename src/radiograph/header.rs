@@ -68,7 +68,7 @@ pub fn layout(obj: &DefaultDicomObject) -> Layout {
 }
 
 /// Pixel spacing (row, column) in mm: `PixelSpacing`, else `ImagerPixelSpacing`; a value
-/// that is missing a number, zero, negative or not finite is skipped with a note.
+/// that is missing a number, or is outside [`SPACING_MM`], is skipped with a note.
 pub fn pixel_spacing(obj: &DefaultDicomObject, notes: &mut Vec<String>) -> Option<[f64; 2]> {
     for (tag, name) in [
         (tags::PIXEL_SPACING, "pixel spacing"),
@@ -88,8 +88,14 @@ pub fn pixel_spacing(obj: &DefaultDicomObject, notes: &mut Vec<String>) -> Optio
     None
 }
 
+/// Pixel spacings a projection radiograph can have, in mm: detectors and film digitisers
+/// sample at 0.05-1 mm. Outside it the value is a mistake (0.0001 mm, 1000 mm were seen in
+/// edited files) and, trusted, would tell the screw classifiers a false screw size; the
+/// image is then read as one without a spacing, with its caution.
+pub const SPACING_MM: std::ops::RangeInclusive<f64> = 0.02..=2.0;
+
 fn valid_spacing(mm: f64) -> bool {
-    mm.is_finite() && mm > 0.0
+    SPACING_MM.contains(&mm)
 }
 
 /// Every stored window: `WindowCenter` / `WindowWidth` values paired in order (as many
@@ -135,4 +141,29 @@ pub fn patient(obj: &DefaultDicomObject) -> PatientText {
 #[must_use]
 pub fn has(obj: &DefaultDicomObject, tag: Tag) -> bool {
     obj.get(tag).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_radiographs_spacings_are_trusted() {
+        for ok in [0.02, 0.1, 0.143, 0.2, 1.0, 2.0] {
+            assert!(valid_spacing(ok), "{ok}");
+        }
+        for bad in [
+            0.0,
+            -0.1,
+            0.0001,
+            0.01,
+            2.5,
+            1000.0,
+            1e308,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            assert!(!valid_spacing(bad), "{bad}");
+        }
+    }
 }

@@ -129,14 +129,17 @@ def read_display(path: Path) -> np.ndarray:
 
 
 def read_spacing(path: Path) -> float | None:
-    """Column spacing in mm (`PixelSpacing`, else `ImagerPixelSpacing`), None if absent or 0.
+    """Column spacing in mm (`PixelSpacing`, else `ImagerPixelSpacing`), None if absent or
+    outside 0.02-2 mm (a mistake, not a radiograph's sampling).
 
-    The same rule as the app's reader (src/radiograph/header.rs)."""
+    The same rule as the app's reader (src/radiograph/header.rs, `SPACING_MM`)."""
     ds = pydicom.dcmread(path, stop_before_pixels=True)
     for key in ("PixelSpacing", "ImagerPixelSpacing"):
         value = ds.get(key)
-        if value is not None and len(value) >= 2 and float(value[0]) > 0 and float(value[1]) > 0:
-            return float(value[1])
+        if value is not None and len(value) >= 2:
+            row, col = float(value[0]), float(value[1])
+            if 0.02 <= row <= 2.0 and 0.02 <= col <= 2.0:
+                return col
     return None
 
 

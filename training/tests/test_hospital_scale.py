@@ -53,3 +53,15 @@ def test_a_run_started_before_the_scale_channel_keeps_96_pixel_crops(tmp_path) -
     rc = RunConfig.read(tmp_path)
     assert (rc.crop_size, rc.scale, rc.train_config().screw_hflip) == (96, False, False)
     assert (RunConfig("d", "s").crop_size, RunConfig("d", "s").scale) == (128, True)
+
+
+def test_a_spacing_no_radiograph_has_is_read_as_none(hospital, tmp_path) -> None:
+    # As the app's reader (SPACING_MM): outside 0.02-2 mm a spacing is a mistake.
+    src = hospital / "images" / "H01_ap.dcm"
+    for value, expect in (("1000", None), ("0.0001", None), ("0.5", 0.5)):
+        ds = pydicom.dcmread(src)
+        ds.PixelSpacing = [value, value]
+        ds.ImagerPixelSpacing = [value, value]
+        path = tmp_path / f"s{value}.dcm"
+        ds.save_as(path)
+        assert read_spacing(path) == expect, value
