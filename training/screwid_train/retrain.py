@@ -250,6 +250,6 @@ def _built_with(old: dict, part: str) -> str:
             "retrained with `screwid-train retrain-detector`; all"
         )
     return (
-        "View model and detector built with `screwid-train build-combined`, screw classifiers "
-        "with `screwid-train retrain-classifiers`, both"
+        f"View model and detector kept from pack {old['version']}; the screw classifiers "
+        "retrained with `screwid-train retrain-classifiers`; all"
     )
