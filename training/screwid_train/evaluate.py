@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,11 +103,16 @@ class Pack:
             H, W = display.shape
             known = spacing_or_assumed(spacing, W, H)
             mm = crop_mm_per_pixel(box, W, H, self.crop_size, 0.15, known)
-        logits = self._run(f"classifier_{view}", crop, mm)
-        if self.hflip:
-            mirror = np.ascontiguousarray(crop[:, ::-1])
-            logits = (logits + self._run(f"classifier_{view}", mirror, mm)) / 2
-        return logits
+        return read_crop(lambda c: self._run(f"classifier_{view}", c, mm), crop, self.hflip)
+
+
+def read_crop(run: Callable[[np.ndarray], np.ndarray], crop: np.ndarray, hflip: bool) -> np.ndarray:
+    """A classifier's logits for one crop, as the contract reads them: with `hflip`
+    (`average_hflip`), the mean of the crop's and its left-right mirror image's."""
+    logits = run(crop)
+    if hflip:
+        logits = (logits + run(np.ascontiguousarray(crop[:, ::-1]))) / 2
+    return logits
 
 
 def boxes_to_image(

@@ -26,6 +26,7 @@ from screwid_train.evaluate import (
     boxes_to_image,
     ece,
     match,
+    read_crop,
     softmax,
     tune_detection,
     vote_views,
@@ -101,11 +102,8 @@ class TorchPack:
             box = tuple(b)
             crop = screw_crop(display, box, self.crop_size)
             mm = crop_mm_per_pixel(box, W, H, self.crop_size, 0.15, known) if self.scale else None
-            out = self._run(f"classifier_{view}", crop, mm)
-            if self.hflip:
-                mirror = np.ascontiguousarray(crop[:, ::-1])
-                out = (out + self._run(f"classifier_{view}", mirror, mm)) / 2
-            logits.append(out)
+            run = lambda c, mm=mm: self._run(f"classifier_{view}", c, mm)  # noqa: E731
+            logits.append(read_crop(run, crop, self.hflip))
         return softmax(np.stack(logits), self.temperatures[view])
 
 

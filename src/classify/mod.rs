@@ -12,13 +12,15 @@
 //! manifest's assumed field of view along its long side, and the image's note says so.
 
 use image::imageops;
-use ndarray::Array4;
 
 use crate::detect::Detection;
 use crate::letterbox::{Letterbox, to_tensor};
-use crate::pack::{DEFAULT_ASSUMED_LONG_SIDE_MM, ModelError, ModelPack, ModelSpec, OnnxModel};
+use crate::pack::{ModelError, ModelPack, ModelSpec, OnnxModel};
 use crate::radiograph::GreyImage;
 use crate::view::{View, argmax, softmax};
+
+mod scale;
+pub use scale::{image_spacing, with_scale_plane};
 
 /// The label of a screw no class claims with enough confidence.
 pub const UNCERTAIN: &str = "uncertain";
@@ -143,35 +145,6 @@ pub fn split_other(
 #[must_use]
 pub fn is_confident(top: f32, other: Option<f32>, uncertain_below: f32) -> bool {
     top >= uncertain_below && other.is_none_or(|o| o <= top)
-}
-
-/// Millimetres per image pixel for the scale channel: the file's column spacing, else the
-/// manifest's assumed field of view over the image's long side.
-#[must_use]
-#[expect(
-    clippy::cast_possible_truncation,
-    reason = "a pixel spacing is a fraction of a millimetre"
-)]
-pub fn image_spacing(spec: &ModelSpec, (w, h): (u32, u32), spacing_mm: Option<[f64; 2]>) -> f32 {
-    if let Some([_, column]) = spacing_mm {
-        return column as f32;
-    }
-    let field = spec
-        .assumed_long_side_mm
-        .unwrap_or(DEFAULT_ASSUMED_LONG_SIDE_MM);
-    #[expect(clippy::cast_precision_loss, reason = "image sides are far below 2^24")]
-    let side = w.max(h).max(1) as f32;
-    field / side
-}
-
-/// The normalised crop `[1, 1, H, W]` with a second plane, constant at `log2(mm_per_pixel)`.
-#[must_use]
-pub fn with_scale_plane(tensor: &Array4<f32>, mm_per_pixel: f32) -> Array4<f32> {
-    let (_, _, h, w) = tensor.dim();
-    let plane = mm_per_pixel.log2();
-    Array4::from_shape_fn((1, 2, h, w), |(_, c, y, x)| {
-        if c == 0 { tensor[[0, 0, y, x]] } else { plane }
-    })
 }
 
 /// The screw's box grown by `margin`, clamped, cut out and letterboxed to `input`, with
@@ -339,22 +312,6 @@ mod tests {
         );
     }
 
-    fn scaled_spec() -> ModelSpec {
-        ModelSpec {
-            file: "classifier_ap.onnx".to_owned(),
-            input: [128, 128],
-            mean: 0.5,
-            std: 0.25,
-            outputs: Vec::new(),
-            stride: None,
-            temperature: Some(1.0),
-            crop_margin: Some(0.15),
-            scale_channel: Some(crate::pack::ScaleChannel::Log2MmPerPixel),
-            assumed_long_side_mm: Some(400.0),
-            average_hflip: false,
-        }
-    }
-
     #[test]
     fn a_mirrored_reading_is_the_mean_of_the_crop_and_its_mirror() {
         let pack = crate::pack::ModelPack::load(&crate::pack::bundled_pack_dir()).unwrap();
@@ -381,32 +338,5 @@ mod tests {
         for ((x, y), z) in a.iter().zip(&b).zip(&m) {
             assert!(((x + y) / 2.0 - z).abs() < 1e-5, "{a:?} {b:?} {m:?}");
         }
-    }
-
-    #[test]
-    fn spacing_is_the_files_column_spacing_else_the_assumed_field() {
-        let spec = scaled_spec();
-        assert!((image_spacing(&spec, (2000, 2500), Some([0.2, 0.15])) - 0.15).abs() < 1e-7);
-        // No spacing: 400 mm over the 2500-pixel long side.
-        assert!((image_spacing(&spec, (2000, 2500), None) - 0.16).abs() < 1e-7);
-    }
-
-    #[test]
-    fn scale_plane_is_log2_of_the_millimetres_per_crop_pixel() {
-        use ndarray::Axis;
-
-        let t = Array4::from_elem((1, 1, 4, 4), 0.7);
-        let x = with_scale_plane(&t, 0.25);
-        assert_eq!(x.shape(), &[1, 2, 4, 4]);
-        assert!(
-            x.index_axis(Axis(1), 0)
-                .iter()
-                .all(|&v| (v - 0.7).abs() < 1e-7)
-        );
-        assert!(
-            x.index_axis(Axis(1), 1)
-                .iter()
-                .all(|&v| (v + 2.0).abs() < 1e-7)
-        );
     }
 }
